@@ -60,7 +60,9 @@ public final class JsonValues {
       return Collections.unmodifiableList(copy);
     }
     throw new IllegalArgumentException(
-        "not a JSON value: " + value.getClass().getName() + " (use Map, List, String, Number,"
+        "not a JSON value: "
+            + value.getClass().getName()
+            + " (use Map, List, String, Number,"
             + " Boolean or null)");
   }
 }

@@ -1,8 +1,8 @@
 package dev.localexec.api;
 
 /**
- * A job asked for something its {@link ToolPolicy} does not allow, e.g. a subprocess without
- * {@code allow_subprocess} (code {@code subprocess_not_allowed}).
+ * A job asked for something its {@link ToolPolicy} does not allow, e.g. a subprocess without {@code
+ * allow_subprocess} (code {@code subprocess_not_allowed}).
  */
 public final class PolicyViolationException extends LocalExecException {
   private static final long serialVersionUID = 1L;

@@ -11,7 +11,8 @@ import java.util.List;
  * @param timeout how long it may run before its process tree is stopped
  * @param envAllow names of environment variables passed through besides the fixed {@code PATH}
  */
-public record CommandRequest(List<String> argv, String cwd, Duration timeout, List<String> envAllow) {
+public record CommandRequest(
+    List<String> argv, String cwd, Duration timeout, List<String> envAllow) {
 
   /** Validates and copies. Null elements of {@code argv} are kept so the runner can refuse them. */
   public CommandRequest {

@@ -2,8 +2,8 @@ package dev.localexec.api.spi;
 
 /**
  * Runs one job type. Register an instance with the plane explicitly, or list the class in {@code
- * META-INF/services/dev.localexec.api.spi.TaskPlugin} for {@link java.util.ServiceLoader}
- * discovery (a public no-argument constructor is then required).
+ * META-INF/services/dev.localexec.api.spi.TaskPlugin} for {@link java.util.ServiceLoader} discovery
+ * (a public no-argument constructor is then required).
  *
  * <p>The worker calls {@link #run} on one of its slot threads; one plug-in instance may run several
  * jobs at once, so keep no per-job state in fields. Everything a plug-in throws is caught by the
@@ -24,8 +24,8 @@ public interface TaskPlugin {
   }
 
   /**
-   * The JSON Schema (draft 2020-12) of this type's payload, as JSON text. It is validated at enqueue
-   * and again at claim, and exported as {@code <id>.schema.json}.
+   * The JSON Schema (draft 2020-12) of this type's payload, as JSON text. It is validated at
+   * enqueue and again at claim, and exported as {@code <id>.schema.json}.
    */
   String payloadSchema();
 

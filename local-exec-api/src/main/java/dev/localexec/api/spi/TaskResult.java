@@ -7,8 +7,8 @@ import java.util.Map;
  * What a task returns.
  *
  * @param result the JSON object recorded in the ledger's {@code complete} event and in evidence
- * @param summaryMarkdown the job's summary ({@code evidence/<job_id>.md}), or {@code null} to let the
- *     worker write its default summary
+ * @param summaryMarkdown the job's summary ({@code evidence/<job_id>.md}), or {@code null} to let
+ *     the worker write its default summary
  */
 public record TaskResult(Map<String, Object> result, String summaryMarkdown) {
 
