@@ -1,0 +1,74 @@
+package dev.localexec.core.evidence;
+
+import dev.localexec.api.LocalExecException;
+import dev.localexec.api.spi.BudgetTracker;
+import dev.localexec.api.spi.JsonlOutput;
+import dev.localexec.core.json.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A job's JSON-lines output file whose lines count against its output budget. */
+public final class JobJsonlOutput implements JsonlOutput {
+  private final Path path;
+  private final String relativePath;
+  private final BudgetTracker budget;
+  private OutputStream out;
+  private long lines;
+
+  /**
+   * Creates (truncates) the file.
+   *
+   * @param path the file
+   * @param relativePath its root-relative form, as reported in results
+   * @param budget the job's budget the lines count against
+   */
+  public JobJsonlOutput(Path path, String relativePath, BudgetTracker budget) {
+    this.path = path;
+    this.relativePath = relativePath;
+    this.budget = budget;
+    try {
+      Files.createDirectories(path.getParent());
+      this.out = Files.newOutputStream(path);
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "output_write_failed", "cannot create " + path + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  @Override
+  public void write(Map<String, ?> row) {
+    byte[] line = (Json.line(row) + "\n").getBytes(StandardCharsets.UTF_8);
+    budget.requireOutput(line.length);
+    try {
+      out.write(line);
+      lines++;
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "output_write_failed", "cannot write " + path + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  @Override
+  public long lines() {
+    return lines;
+  }
+
+  @Override
+  public String relativePath() {
+    return relativePath;
+  }
+
+  @Override
+  public void close() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "output_write_failed", "cannot close " + path + ": " + e.getMessage(), true, e);
+    }
+  }
+}

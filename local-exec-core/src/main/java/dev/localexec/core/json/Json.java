@@ -1,0 +1,244 @@
+package dev.localexec.core.json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes and reads JSON-like trees ({@link Map}, {@link List}, {@link String}, {@link Number},
+ * {@link Boolean}, {@code null}).
+ *
+ * <p>{@link #line} writes the spacing of the original tool's files, so that a line written here is
+ * byte-for-byte the shape the original wrote: {@code {"a": 1, "b": [1, 2]}}, every non-ASCII
+ * character escaped as {@code \}{@code uXXXX}. {@link #canonical} writes sorted keys without spaces,
+ * the form hashes are taken of. Thread-safe.
+ */
+public final class Json {
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+  private Json() {}
+
+  /** The value in the ledger's spacing, on one line, without a line break. */
+  public static String line(Object value) {
+    StringBuilder sb = new StringBuilder(128);
+    write(sb, value, false);
+    return sb.toString();
+  }
+
+  /** The value with sorted keys and no spaces (the canonical form for hashes). */
+  public static String canonical(Object value) {
+    StringBuilder sb = new StringBuilder(128);
+    write(sb, value, true);
+    return sb.toString();
+  }
+
+  /** The first 16 hex characters of the SHA-256 of {@link #canonical(Object)}. */
+  public static String hash16(Object value) {
+    return sha256Hex(canonical(value)).substring(0, 16);
+  }
+
+  /** The lower-case hex SHA-256 of the UTF-8 bytes of {@code text}. */
+  public static String sha256Hex(String text) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
+   * Parses JSON text into a plain tree: objects as insertion-ordered maps, arrays as lists,
+   * integers as {@link Integer}, {@link Long} or {@link BigInteger} (the smallest that fits),
+   * other numbers as {@link Double}.
+   *
+   * @throws JsonParseException if the text is not one JSON value
+   */
+  public static Object parse(String text) {
+    return toJava(parseTree(text));
+  }
+
+  /**
+   * Parses JSON text into a Jackson tree.
+   *
+   * @throws JsonParseException if the text is not one JSON value
+   */
+  public static JsonNode parseTree(String text) {
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (node == null || node.isMissingNode()) {
+        throw new JsonParseException("empty document", 1, 1);
+      }
+      return node;
+    } catch (JacksonException e) {
+      var loc = e.getLocation();
+      String msg = e.getOriginalMessage();
+      int nl = msg.indexOf('\n');
+      if (nl >= 0) {
+        msg = msg.substring(0, nl);
+      }
+      throw new JsonParseException(
+          msg, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr());
+    }
+  }
+
+  /** Converts a Jackson tree into a plain tree, as {@link #parse} does. */
+  public static Object toJava(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        m.put(e.getKey(), toJava(e.getValue()));
+      }
+      return m;
+    }
+    if (node.isArray()) {
+      List<Object> l = new ArrayList<>(node.size());
+      for (JsonNode n : node) {
+        l.add(toJava(n));
+      }
+      return l;
+    }
+    if (node.isString()) {
+      return node.stringValue();
+    }
+    if (node.isIntegralNumber()) {
+      BigInteger v = node.bigIntegerValue();
+      if (v.bitLength() < 32) {
+        return v.intValue();
+      }
+      return v.bitLength() < 64 ? (Object) v.longValue() : v;
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNull()) {
+      return null;
+    }
+    throw new IllegalArgumentException("unsupported JSON node: " + node.getNodeType());
+  }
+
+  /** Converts a plain tree into a Jackson tree (for schema validation). */
+  public static JsonNode toTree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
+  private static void write(StringBuilder sb, Object v, boolean canonical) {
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof String s) {
+      writeString(sb, s);
+    } else if (v instanceof Boolean b) {
+      sb.append(b ? "true" : "false");
+    } else if (v instanceof Integer
+        || v instanceof Long
+        || v instanceof Short
+        || v instanceof Byte
+        || v instanceof BigInteger) {
+      sb.append(v);
+    } else if (v instanceof Double || v instanceof Float) {
+      sb.append(pythonFloat(((Number) v).doubleValue()));
+    } else if (v instanceof BigDecimal d) {
+      sb.append(d.toString());
+    } else if (v instanceof Map<?, ?> m) {
+      writeObject(sb, m, canonical);
+    } else if (v instanceof Collection<?> c) {
+      sb.append('[');
+      boolean first = true;
+      for (Object o : c) {
+        if (!first) {
+          sb.append(canonical ? "," : ", ");
+        }
+        first = false;
+        write(sb, o, canonical);
+      }
+      sb.append(']');
+    } else if (v instanceof Object[] arr) {
+      write(sb, List.of(arr), canonical);
+    } else {
+      throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
+    }
+  }
+
+  private static void writeObject(StringBuilder sb, Map<?, ?> m, boolean canonical) {
+    Map<?, ?> entries = m;
+    if (canonical) {
+      TreeMap<String, Object> sorted = new TreeMap<>();
+      m.forEach((k, val) -> sorted.put(String.valueOf(k), val));
+      entries = sorted;
+    }
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<?, ?> e : entries.entrySet()) {
+      if (!first) {
+        sb.append(canonical ? "," : ", ");
+      }
+      first = false;
+      writeString(sb, String.valueOf(e.getKey()));
+      sb.append(canonical ? ":" : ": ");
+      write(sb, e.getValue(), canonical);
+    }
+    sb.append('}');
+  }
+
+  private static void writeString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20 || c > 0x7e) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+
+  /** Formats a double as Python's {@code repr} does (shortest round-trip digits). */
+  static String pythonFloat(double d) {
+    if (Double.isNaN(d)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "Infinity" : "-Infinity";
+    }
+    if (d == 0) {
+      return (1 / d < 0) ? "-0.0" : "0.0";
+    }
+    BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+    double abs = Math.abs(d);
+    if (abs >= 1e-4 && abs < 1e16) {
+      String plain = bd.toPlainString();
+      return plain.contains(".") ? plain : plain + ".0";
+    }
+    String digits = bd.unscaledValue().abs().toString();
+    int exp = digits.length() - 1 - bd.scale();
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    return (d < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+  }
+}

@@ -1,0 +1,475 @@
+package dev.localexec.core.queue;
+
+import dev.localexec.api.Job;
+import dev.localexec.api.JobValidationException;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.schema.JobValidator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue kept as an append-only ledger, {@code jobs.jsonl}, in the original tool's line
+ * format. Every change appends one line under an exclusive lock on {@code jobs.lock}, so several
+ * threads and several processes may share one state folder. Reads replay the whole ledger.
+ *
+ * <p>Thread-safe. Every method may block on the lock while another worker appends.
+ */
+public final class FileLedgerQueue {
+  private static final Logger LOG = LoggerFactory.getLogger(FileLedgerQueue.class);
+  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Path ledger;
+  private final Path lockFile;
+  private final JobValidator validator;
+  private final Clock clock;
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl}; the folder is created on the first write.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   */
+  public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock) {
+    Path dir = stateDir.toAbsolutePath().normalize();
+    this.ledger = dir.resolve("jobs.jsonl");
+    this.lockFile = dir.resolve("jobs.lock");
+    this.validator = validator;
+    this.clock = clock;
+  }
+
+  /** The ledger file. */
+  public Path ledger() {
+    return ledger;
+  }
+
+  /**
+   * Appends an {@code enqueue} event.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws JobValidationException if the job does not satisfy its schemas
+   * @throws LocalExecException {@code duplicate_job_id} if the id is already in the ledger
+   */
+  public String enqueue(Job job) {
+    validator.validate(job.toMap());
+    return withLock(
+        () -> {
+          Replay r = replay();
+          Entry existing = r.jobs.get(job.jobId());
+          if (existing != null) {
+            throw new LocalExecException(
+                "duplicate_job_id",
+                "job_id '"
+                    + job.jobId()
+                    + "' is already in the ledger (state "
+                    + existing.state(nowUnix()).jsonName()
+                    + "); choose a new id, or run `requeue "
+                    + job.jobId()
+                    + "` to run it again",
+                false);
+          }
+          return appendEnqueue(job.toMap(), false);
+        });
+  }
+
+  /**
+   * Queues a finished job again by appending a new {@code enqueue} event for it.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code unknown_job} if the id is not in the ledger, {@code
+   *     job_active} if it is queued or running
+   */
+  public String requeue(String jobId) {
+    return withLock(
+        () -> {
+          Replay r = replay();
+          Entry e = r.jobs.get(jobId);
+          if (e == null) {
+            throw new LocalExecException(
+                "unknown_job", "job_id '" + jobId + "' is not in the ledger " + ledger, false);
+          }
+          JobState s = e.state(nowUnix());
+          if (!s.terminal()) {
+            throw new LocalExecException(
+                "job_active",
+                "job '" + jobId + "' is " + s.jsonName() + "; only a finished job can be re-queued",
+                false);
+          }
+          return appendEnqueue(e.job, true);
+        });
+  }
+
+  /**
+   * Claims the oldest queued job (FIFO by enqueue order), validating it again. A job that no longer
+   * validates (e.g. a hand-edited ledger) is failed with {@code job_invalid} and skipped.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @return the claim, or empty if nothing is queued
+   */
+  public Optional<Claim> claim(String workerId, Duration lease) {
+    return withLock(
+        () -> {
+          Replay r = replay();
+          double now = nowUnix();
+          List<Entry> queued = new ArrayList<>();
+          for (Entry e : r.jobs.values()) {
+            if (e.state(now) == JobState.QUEUED) {
+              queued.add(e);
+            }
+          }
+          queued.sort(Comparator.comparingLong(e -> e.enqueueSeq));
+          for (Entry e : queued) {
+            Job job;
+            try {
+              job = validator.validate(e.job);
+            } catch (JobValidationException | IllegalArgumentException ex) {
+              Map<String, Object> fail = event("fail");
+              fail.put("job_id", e.jobId);
+              fail.put("worker_id", workerId);
+              fail.put("error", "job_invalid: " + ex.getMessage());
+              append(fail);
+              LOG.warn("job {} failed validation at claim: {}", e.jobId, ex.getMessage());
+              continue;
+            }
+            Instant at = clock.instant();
+            int attempt = e.attempts + 1;
+            double leaseEnd = Timestamps.leaseEnd(at, lease);
+            Map<String, Object> claim = new LinkedHashMap<>();
+            String ts = Timestamps.utc(at);
+            claim.put("ts_utc", ts);
+            claim.put("event", "claim");
+            claim.put("job_id", e.jobId);
+            claim.put("worker_id", workerId);
+            claim.put("lease_expires_unix", leaseEnd);
+            claim.put("attempt", attempt);
+            append(claim);
+            return Optional.of(new Claim(job, workerId, attempt, leaseEnd, ts));
+          }
+          return Optional.empty();
+        });
+  }
+
+  /**
+   * Extends a running claim's lease.
+   *
+   * @return the new lease end in Unix seconds
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public double heartbeat(Claim claim, Duration lease) {
+    return withLock(
+        () -> {
+          requireOwner(claim);
+          double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
+          Map<String, Object> hb = event("heartbeat");
+          hb.put("job_id", claim.job().jobId());
+          hb.put("worker_id", claim.workerId());
+          hb.put("lease_expires_unix", leaseEnd);
+          hb.put("attempt", claim.attempt());
+          append(hb);
+          return leaseEnd;
+        });
+  }
+
+  /**
+   * Records a claim's result.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String complete(Claim claim, Map<String, ?> result) {
+    return finish(claim, "complete", "result", result);
+  }
+
+  /**
+   * Records a claim's failure.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String fail(Claim claim, String error) {
+    return finish(claim, "fail", "error", error);
+  }
+
+  /** Every job's state, in the order of their first enqueue. */
+  public List<JobStatus> status() {
+    Replay r = withLock(this::replay);
+    double now = nowUnix();
+    List<JobStatus> out = new ArrayList<>();
+    for (Entry e : r.jobs.values()) {
+      out.add(
+          new JobStatus(
+              e.jobId,
+              e.jobType,
+              e.state(now),
+              e.attempts,
+              e.workerId,
+              e.lease,
+              e.updatedTs,
+              e.state(now) == JobState.FAILED ? e.error : null));
+    }
+    return out;
+  }
+
+  /** One job's state, if the job is in the ledger. */
+  public Optional<JobStatus> status(String jobId) {
+    return status().stream().filter(s -> s.jobId().equals(jobId)).findFirst();
+  }
+
+  /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
+  public List<Integer> unreadableLines() {
+    return withLock(this::replay).badLines;
+  }
+
+  private String finish(Claim claim, String kind, String key, Object value) {
+    return withLock(
+        () -> {
+          requireOwner(claim);
+          Map<String, Object> ev = event(kind);
+          ev.put("job_id", claim.job().jobId());
+          ev.put("worker_id", claim.workerId());
+          ev.put(key, value);
+          ev.put("attempt", claim.attempt());
+          append(ev);
+          return (String) ev.get("ts_utc");
+        });
+  }
+
+  private void requireOwner(Claim claim) {
+    Entry e = replay().jobs.get(claim.job().jobId());
+    if (e == null
+        || e.rawState != JobState.RUNNING
+        || !claim.workerId().equals(e.workerId)
+        || e.attempts != claim.attempt()) {
+      throw new LocalExecException(
+          "stale_claim",
+          "job '"
+              + claim.job().jobId()
+              + "' attempt "
+              + claim.attempt()
+              + " by "
+              + claim.workerId()
+              + " is no longer the running claim; its write was refused",
+          false);
+    }
+  }
+
+  private String appendEnqueue(Map<String, Object> jobTree, boolean requeue) {
+    Map<String, Object> ev = event("enqueue");
+    ev.put("validator_mode", JobValidator.MODE);
+    ev.put("job", jobTree);
+    if (requeue) {
+      ev.put("requeue", true);
+    }
+    append(ev);
+    return (String) ev.get("ts_utc");
+  }
+
+  private Map<String, Object> event(String kind) {
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("ts_utc", Timestamps.utc(clock.instant()));
+    ev.put("event", kind);
+    return ev;
+  }
+
+  private double nowUnix() {
+    return Timestamps.unix(clock.instant());
+  }
+
+  private void append(Map<String, Object> event) {
+    byte[] line = (Json.line(event) + "\n").getBytes(StandardCharsets.UTF_8);
+    try {
+      Files.createDirectories(ledger.getParent());
+      try (FileChannel ch =
+          FileChannel.open(
+              ledger, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        long size = ch.size();
+        if (size > 0) {
+          ByteBuffer last = ByteBuffer.allocate(1);
+          ch.read(last, size - 1);
+          if (last.get(0) != '\n') {
+            ch.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+            size++;
+          }
+        }
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        long pos = size;
+        while (buf.hasRemaining()) {
+          pos += ch.write(buf, pos);
+        }
+        ch.force(false);
+      }
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_write_failed",
+          "cannot append to the ledger " + ledger + ": " + e.getMessage(),
+          true,
+          e);
+    }
+  }
+
+  private Replay replay() {
+    Replay r = new Replay();
+    if (!Files.exists(ledger)) {
+      return r;
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(ledger);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the ledger " + ledger, e);
+    }
+    int start = 0;
+    int lineNo = 0;
+    while (start < bytes.length) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      lineNo++;
+      boolean lastUnterminated = end == bytes.length;
+      String text = new String(bytes, start, end - start, StandardCharsets.UTF_8).strip();
+      start = end + 1;
+      if (text.isEmpty()) {
+        continue;
+      }
+      Object parsed;
+      try {
+        parsed = Json.parse(text);
+      } catch (LocalExecException e) {
+        parsed = null;
+      }
+      if (!(parsed instanceof Map<?, ?> m)) {
+        if (!lastUnterminated) {
+          r.badLines.add(lineNo);
+          LOG.warn("ledger {} line {} is not a JSON object; skipped", ledger, lineNo);
+        }
+        continue;
+      }
+      r.apply(m);
+    }
+    return r;
+  }
+
+  @SuppressWarnings("try")
+  private <T> T withLock(Supplier<T> action) {
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel ch =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        return action.get();
+      }
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_lock_failed", "cannot lock " + lockFile + ": " + e.getMessage(), true, e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private static final class Entry {
+    String jobId;
+    String jobType;
+    Map<String, Object> job;
+    long enqueueSeq;
+    JobState rawState = JobState.QUEUED;
+    int attempts;
+    String workerId;
+    double lease;
+    String updatedTs;
+    String error;
+
+    JobState state(double nowUnix) {
+      if (rawState == JobState.RUNNING && lease < nowUnix) {
+        return JobState.QUEUED;
+      }
+      return rawState;
+    }
+  }
+
+  private static final class Replay {
+    final Map<String, Entry> jobs = new LinkedHashMap<>();
+    final List<Integer> badLines = new ArrayList<>();
+    long seq;
+
+    @SuppressWarnings("unchecked")
+    void apply(Map<?, ?> ev) {
+      seq++;
+      Object kind = ev.get("event");
+      String ts = String.valueOf(ev.get("ts_utc"));
+      if ("enqueue".equals(kind)) {
+        if (!(ev.get("job") instanceof Map<?, ?> job) || !(job.get("job_id") instanceof String)) {
+          return;
+        }
+        String id = (String) job.get("job_id");
+        Entry e = jobs.computeIfAbsent(id, k -> new Entry());
+        e.jobId = id;
+        e.jobType = String.valueOf(job.get("job_type"));
+        e.job = (Map<String, Object>) job;
+        e.enqueueSeq = seq;
+        e.rawState = JobState.QUEUED;
+        e.attempts = 0;
+        e.workerId = null;
+        e.lease = 0;
+        e.error = null;
+        e.updatedTs = ts;
+        return;
+      }
+      Entry e = jobs.get(String.valueOf(ev.get("job_id")));
+      if (e == null) {
+        return;
+      }
+      e.updatedTs = ts;
+      switch (String.valueOf(kind)) {
+        case "claim" -> {
+          e.rawState = JobState.RUNNING;
+          e.workerId = String.valueOf(ev.get("worker_id"));
+          e.lease = number(ev.get("lease_expires_unix"));
+          e.attempts = ev.get("attempt") instanceof Number n ? n.intValue() : e.attempts + 1;
+        }
+        case "heartbeat" -> {
+          if (e.rawState == JobState.RUNNING) {
+            e.lease = number(ev.get("lease_expires_unix"));
+          }
+        }
+        case "complete" -> e.rawState = JobState.COMPLETE;
+        case "fail" -> {
+          e.rawState = JobState.FAILED;
+          e.error = String.valueOf(ev.get("error"));
+        }
+        default -> {
+          // Events this version does not know are kept in the ledger and ignored here.
+        }
+      }
+    }
+
+    private static double number(Object o) {
+      return o instanceof Number n ? n.doubleValue() : 0;
+    }
+  }
+}

@@ -1,0 +1,309 @@
+package dev.localexec.core.worker;
+
+import dev.localexec.api.BudgetExceededException;
+import dev.localexec.api.Job;
+import dev.localexec.api.KillSwitchException;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.api.spi.TaskPlugin;
+import dev.localexec.api.spi.TaskResult;
+import dev.localexec.core.budget.ClockBudgetTracker;
+import dev.localexec.core.evidence.JobEvidence;
+import dev.localexec.core.evidence.Summaries;
+import dev.localexec.core.exec.ArgvPolicy;
+import dev.localexec.core.exec.LocalArgvRunner;
+import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.paths.RepoRootPaths;
+import dev.localexec.core.plane.PlaneLayout;
+import dev.localexec.core.plugin.TaskRegistry;
+import dev.localexec.core.queue.Claim;
+import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.schema.JobValidator;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims and runs jobs. {@link #runOnce()} runs at most one job; {@link #loop} runs until the kill
+ * switch trips or it is told to stop. A worker catches everything a plug-in throws and records it
+ * as the job's failure. One worker runs one job at a time; run several workers for more.
+ */
+public final class Worker {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  /** The library version recorded in every run header. */
+  public static final String VERSION = Version.get();
+
+  private final WorkerOptions options;
+  private final FileLedgerQueue queue;
+  private final TaskRegistry registry;
+  private final KillSwitch killSwitch;
+  private final PlaneLayout layout;
+  private final ProcessLauncher launcher;
+  private final Clock clock;
+  private final RepoRootPaths paths;
+  private final WorkerEvents events;
+
+  /**
+   * Creates a worker.
+   *
+   * @param options id, lease and shell permission
+   * @param queue the queue to claim from
+   * @param registry the task plug-ins
+   * @param killSwitch the kill switch
+   * @param layout where evidence goes; its root is the jobs' repo root
+   * @param launcher how subprocesses are started
+   * @param clock the time source
+   */
+  public Worker(
+      WorkerOptions options,
+      FileLedgerQueue queue,
+      TaskRegistry registry,
+      KillSwitch killSwitch,
+      PlaneLayout layout,
+      ProcessLauncher launcher,
+      Clock clock) {
+    this.options = options;
+    this.queue = queue;
+    this.registry = registry;
+    this.killSwitch = killSwitch;
+    this.layout = layout;
+    this.launcher = launcher;
+    this.clock = clock;
+    this.paths = RepoRootPaths.of(layout.root());
+    this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock);
+  }
+
+  /** The worker's options. */
+  public WorkerOptions options() {
+    return options;
+  }
+
+  /**
+   * Checks the kill switch, claims the oldest queued job and runs it to the end.
+   *
+   * @return what happened; a failed job is a normal outcome, not an exception
+   * @throws LocalExecException if the ledger cannot be read or written (retryable)
+   */
+  public RunOutcome runOnce() {
+    if (killSwitch.isOn()) {
+      return new RunOutcome("kill_switch", null, options.workerId(), null, null, null, null);
+    }
+    Optional<Claim> claimed = queue.claim(options.workerId(), options.lease());
+    if (claimed.isEmpty()) {
+      return new RunOutcome("idle", null, options.workerId(), null, null, null, null);
+    }
+    return run(claimed.get());
+  }
+
+  /**
+   * Runs jobs until the kill switch is on or {@code stop} says so. Writes {@code loop_start}, an
+   * {@code idle_heartbeat} every {@code maxIdle} while idle, {@code transient_error} with capped
+   * exponential backoff, and {@code loop_exit}.
+   *
+   * @param idleSleep how long to sleep when nothing is queued
+   * @param maxIdle how often an idle worker writes {@code idle_heartbeat}
+   * @param stop polled between jobs; true ends the loop
+   * @return the reason the loop ended: {@code kill_switch} or {@code stopped}
+   */
+  public String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop) {
+    Map<String, Object> start = new LinkedHashMap<>();
+    start.put("worker_version", VERSION);
+    start.put("repo_root_resolved", layout.root().toString());
+    start.put("idle_sleep_ms", idleSleep.toMillis());
+    start.put("max_idle_sec", maxIdle.toSeconds());
+    events.record("loop_start", start);
+    Instant lastBeat = clock.instant();
+    long backoffMs = 0;
+    int jobs = 0;
+    while (!stop.getAsBoolean()) {
+      RunOutcome outcome;
+      try {
+        outcome = runOnce();
+        backoffMs = 0;
+      } catch (RuntimeException e) {
+        backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, 30_000);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("error", e instanceof LocalExecException le ? le.code() : e.getClass().getSimpleName());
+        p.put("message", String.valueOf(e.getMessage()));
+        p.put("backoff_ms", backoffMs);
+        events.record("transient_error", p);
+        LOG.warn("worker {} transient error, retrying in {} ms: {}", options.workerId(), backoffMs, e.toString());
+        sleep(Duration.ofMillis(backoffMs));
+        continue;
+      }
+      if (outcome.status().equals("kill_switch")) {
+        events.record("loop_exit", Map.of("reason", "kill_switch", "jobs_run", jobs));
+        return "kill_switch";
+      }
+      if (outcome.ranJob()) {
+        jobs++;
+        lastBeat = clock.instant();
+        continue;
+      }
+      Instant now = clock.instant();
+      if (Duration.between(lastBeat, now).compareTo(maxIdle) >= 0) {
+        events.record("idle_heartbeat", Map.of("jobs_run", jobs));
+        lastBeat = now;
+      }
+      sleep(idleSleep);
+    }
+    events.record("loop_exit", Map.of("reason", "stopped", "jobs_run", jobs));
+    return "stopped";
+  }
+
+  private RunOutcome run(Claim claim) {
+    Job job = claim.job();
+    JobEvidence evidence = new JobEvidence(layout.evidenceDir(), job.jobId(), clock);
+    Map<String, Object> claimed = new LinkedHashMap<>();
+    claimed.put("worker_id", options.workerId());
+    claimed.put("attempt", claim.attempt());
+    evidence.record("claimed", claimed);
+    evidence.record("run_header", runHeader(job));
+
+    ScheduledExecutorService beats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "local-exec-heartbeat-" + job.jobId());
+              t.setDaemon(true);
+              return t;
+            });
+    heartbeat(claim, evidence);
+    long every = options.heartbeatEvery().toMillis();
+    ScheduledFuture<?> beat =
+        beats.scheduleAtFixedRate(() -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
+
+    String status;
+    Map<String, Object> result = null;
+    String error = null;
+    String summary;
+    try {
+      ClockBudgetTracker budget = ClockBudgetTracker.start(job.budgets(), clock);
+      LocalArgvRunner argv =
+          LocalArgvRunner.builder()
+              .paths(paths)
+              .policy(job.toolPolicy())
+              .budget(budget)
+              .evidence(evidence)
+              .argvPolicy(options.allowShells() ? ArgvPolicy.defaults().allowingShells() : ArgvPolicy.defaults())
+              .launcher(launcher)
+              .killSwitch(killSwitch::isOn)
+              .clock(clock)
+              .build();
+      JobContext ctx =
+          new JobContext(job, budget, evidence, paths, argv, killSwitch, layout, clock);
+      ctx.checkKillSwitch("before_run");
+      TaskPlugin plugin = registry.require(job.jobType());
+      TaskResult r = plugin.run(ctx);
+      result = r.result();
+      summary = r.summaryMarkdown() != null ? r.summaryMarkdown() : Summaries.completed(job, result);
+      status = "complete";
+    } catch (LocalExecException e) {
+      error = e.code();
+      if (e instanceof BudgetExceededException be) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("budget", be.budget());
+        p.put("limit", be.limit());
+        p.put("used", be.used());
+        evidence.record("budget_exceeded", p);
+      } else if (e instanceof KillSwitchException ks) {
+        evidence.record("kill_switch", Map.of("where", ks.where()));
+      }
+      summary = Summaries.failed(job, error, e.getMessage());
+      status = "failed";
+      LOG.info("job {} failed: {}", job.jobId(), e.getMessage());
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      error = "task_error:" + e.getClass().getSimpleName();
+      summary = Summaries.failed(job, error, e.getMessage());
+      status = "failed";
+      LOG.warn("job {} threw {}", job.jobId(), e.toString(), e);
+    } finally {
+      beat.cancel(false);
+      beats.shutdownNow();
+    }
+
+    try {
+      if (status.equals("complete")) {
+        queue.complete(claim, result);
+        evidence.record("complete", result);
+      } else {
+        queue.fail(claim, error);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("error", error);
+        evidence.record("failed", p);
+      }
+    } catch (LocalExecException e) {
+      if (!e.code().equals("stale_claim")) {
+        throw e;
+      }
+      evidence.record("stale_claim", Map.of("message", e.getMessage()));
+      LOG.warn("{}", e.getMessage());
+    }
+    String summaryPath;
+    try {
+      summaryPath = layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summary));
+    } catch (IOException e) {
+      summaryPath = null;
+      LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
+    }
+    return new RunOutcome(
+        status,
+        job.jobId(),
+        options.workerId(),
+        result,
+        error,
+        layout.display(evidence.path()),
+        summaryPath);
+  }
+
+  private void heartbeat(Claim claim, JobEvidence evidence) {
+    try {
+      double until = queue.heartbeat(claim, options.lease());
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("worker_id", options.workerId());
+      p.put("lease_expires_unix", until);
+      evidence.record("lease_heartbeat", p);
+    } catch (RuntimeException e) {
+      LOG.warn("heartbeat of job {} failed: {}", claim.job().jobId(), e.toString());
+    }
+  }
+
+  private Map<String, Object> runHeader(Job job) {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("worker_id", options.workerId());
+    h.put("worker_version", VERSION);
+    h.put("repo_root_resolved", layout.root().toString());
+    h.put("validator_mode", JobValidator.MODE);
+    h.put("model_mode", "off");
+    h.put("api_base", "");
+    h.put("model_name", "local-exec-coordinator");
+    h.put("tool_policy_hash", Json.hash16(job.toolPolicy().toMap()));
+    h.put("budgets_hash", Json.hash16(job.budgets().toMap()));
+    Map<String, Object> sandbox = new LinkedHashMap<>();
+    sandbox.put("mechanism", launcher.name());
+    sandbox.put("enforces", List.of("argv_only", "cleared_environment", "cwd_inside_root"));
+    h.put("sandbox", sandbox);
+    return h;
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
