@@ -1,0 +1,411 @@
+package dev.localexec.examples.cli;
+
+import dev.localexec.api.Job;
+import dev.localexec.api.JobValidationException;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.plane.DemoJob;
+import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.worker.RunOutcome;
+import dev.localexec.core.worker.WorkerOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code local-exec} command. Prints JSON lines on standard output; on bad input prints one
+ * line on standard error and exits non-zero: 2 for usage errors (unknown flag, missing file), 3 for
+ * an invalid job, 1 for anything else.
+ */
+public final class LocalExecCli {
+  static final int OK = 0;
+  static final int FAILURE = 1;
+  static final int USAGE = 2;
+  static final int INVALID = 3;
+
+  private static final Set<String> GLOBAL_VALUED = Set.of("--repo-root", "--worker-id");
+  private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
+
+  private static final String HELP =
+      String.join(
+          "\n",
+          "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells] COMMAND ...",
+          "",
+          "commands:",
+          "  demo                        enqueue the demo job, run it once, print where the evidence is",
+          "  enqueue --demo | --job-file F",
+          "                              validate and queue a job",
+          "  worker --once | --loop [--idle-sleep-ms N] [--max-idle-sec N]",
+          "                              run one job, or run until the kill switch is on",
+          "  status [JOB_ID]             every job's state (one JSON line each), then the totals",
+          "  health                      kill switch, sandbox, folders, ledger, jobs by state",
+          "  validate F                  check a job file against the schemas",
+          "  requeue JOB_ID              queue a finished job again",
+          "  kill-switch on [REASON] | off | status",
+          "",
+          "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
+          "");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Clock clock;
+
+  LocalExecCli(PrintStream out, PrintStream err, Clock clock) {
+    this.out = out;
+    this.err = err;
+    this.clock = clock;
+  }
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    System.exit(new LocalExecCli(out, err, Clock.systemUTC()).run(Arrays.asList(args)));
+  }
+
+  /** Runs one command and returns the exit status. Never throws. */
+  int run(List<String> argv) {
+    try {
+      return dispatch(argv);
+    } catch (UsageException e) {
+      err.println("local-exec: " + e.getMessage());
+      return USAGE;
+    } catch (JobValidationException e) {
+      err.println("local-exec: " + e.getMessage());
+      return INVALID;
+    } catch (LocalExecException e) {
+      err.println("local-exec: " + e.code() + ": " + oneLine(e.getMessage()));
+      return FAILURE;
+    } catch (RuntimeException e) {
+      err.println("local-exec: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+      return FAILURE;
+    }
+  }
+
+  private int dispatch(List<String> argv) {
+    int cmdAt = commandIndex(argv);
+    if (cmdAt < 0) {
+      Args g = Args.parse(argv, GLOBAL_VALUED, GLOBAL_SWITCHES);
+      if (g.has("--help") || argv.isEmpty()) {
+        out.print(HELP);
+        return argv.isEmpty() ? USAGE : OK;
+      }
+      throw new UsageException("no command given; see `local-exec --help`");
+    }
+    String cmd = argv.get(cmdAt);
+    List<String> rest = new ArrayList<>(argv.subList(0, cmdAt));
+    rest.addAll(argv.subList(cmdAt + 1, argv.size()));
+    switch (cmd) {
+      case "demo":
+        return demo(parse(rest, Set.of(), Set.of()));
+      case "enqueue":
+        return enqueue(parse(rest, Set.of("--job-file"), Set.of("--demo")));
+      case "worker":
+        return worker(
+            parse(rest, Set.of("--idle-sleep-ms", "--max-idle-sec"), Set.of("--once", "--loop")));
+      case "status":
+        return status(parse(rest, Set.of(), Set.of()));
+      case "health":
+        return health(parse(rest, Set.of(), Set.of()));
+      case "validate":
+        return validate(parse(rest, Set.of(), Set.of()));
+      case "requeue":
+        return requeue(parse(rest, Set.of(), Set.of()));
+      case "kill-switch":
+        return killSwitch(parse(rest, Set.of(), Set.of()));
+      case "help":
+        out.print(HELP);
+        return OK;
+      default:
+        throw new UsageException("unknown command '" + cmd + "'; see `local-exec --help`");
+    }
+  }
+
+  /** The index of the first argument that is not a global flag or its value, or -1. */
+  private static int commandIndex(List<String> argv) {
+    for (int i = 0; i < argv.size(); i++) {
+      String a = argv.get(i);
+      if (GLOBAL_VALUED.contains(a)) {
+        i++;
+      } else if (!a.startsWith("--")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static Args parse(List<String> rest, Set<String> valued, Set<String> switches) {
+    Set<String> v = new java.util.HashSet<>(GLOBAL_VALUED);
+    v.addAll(valued);
+    Set<String> s = new java.util.HashSet<>(GLOBAL_SWITCHES);
+    s.addAll(switches);
+    return Args.parse(rest, v, s);
+  }
+
+  private LocalExecPlane plane(Args a) {
+    Path root = Path.of(a.has("--repo-root") ? a.get("--repo-root") : ".");
+    if (!Files.isDirectory(root)) {
+      throw new UsageException("--repo-root is not a folder: " + root);
+    }
+    WorkerOptions opts = WorkerOptions.defaults();
+    if (a.has("--worker-id")) {
+      try {
+        opts = opts.withWorkerId(a.get("--worker-id"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
+    return LocalExecPlane.builder(root)
+        .clock(clock)
+        .discoverPlugins(LocalExecCli.class.getClassLoader())
+        .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
+        .build();
+  }
+
+  private static void noPositionals(Args a, String cmd) {
+    if (!a.positionals.isEmpty()) {
+      throw new UsageException("unexpected argument '" + a.positionals.get(0) + "' for " + cmd);
+    }
+  }
+
+  private int demo(Args a) {
+    noPositionals(a, "demo");
+    LocalExecPlane plane = plane(a);
+    Optional<JobStatus> existing = plane.queue().status(DemoJob.ID);
+    String ts;
+    if (existing.isEmpty()) {
+      ts = plane.enqueue(DemoJob.create(clock.instant()));
+    } else if (existing.get().state().terminal()) {
+      ts = plane.requeue(DemoJob.ID);
+    } else {
+      ts = existing.get().updatedTs();
+    }
+    print(line("status", "enqueued", "job_id", DemoJob.ID, "event_ts", ts));
+    RunOutcome outcome;
+    do {
+      outcome = plane.runOnce();
+      if (outcome.ranJob()) {
+        print(outcome.toMap());
+      }
+    } while (outcome.ranJob() && !DemoJob.ID.equals(outcome.jobId()));
+    if (!outcome.ranJob()) {
+      print(outcome.toMap());
+      return FAILURE;
+    }
+    Map<String, Object> where = new LinkedHashMap<>();
+    where.put("status", "evidence");
+    where.put("job_id", DemoJob.ID);
+    where.put("ledger", plane.layout().display(plane.layout().ledger()));
+    where.put("evidence", outcome.evidence());
+    where.put("summary", outcome.summary());
+    if (outcome.result() != null && outcome.result().get("index_jsonl") != null) {
+      where.put("index", outcome.result().get("index_jsonl"));
+    }
+    print(where);
+    return outcome.status().equals("complete") ? OK : FAILURE;
+  }
+
+  private int enqueue(Args a) {
+    noPositionals(a, "enqueue");
+    if (a.has("--demo") == a.has("--job-file")) {
+      throw new UsageException("enqueue needs exactly one of --demo or --job-file F");
+    }
+    LocalExecPlane plane = plane(a);
+    Job job =
+        a.has("--demo")
+            ? DemoJob.create(clock.instant())
+            : plane.parseJob(readFile(a.get("--job-file")));
+    String ts = plane.enqueue(job);
+    print(line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
+    return OK;
+  }
+
+  private int worker(Args a) {
+    noPositionals(a, "worker");
+    if (a.has("--once") == a.has("--loop")) {
+      throw new UsageException("worker needs exactly one of --once or --loop");
+    }
+    LocalExecPlane plane = plane(a);
+    if (a.has("--once")) {
+      print(plane.runOnce().toMap());
+      return OK;
+    }
+    int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
+    int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
+    String reason =
+        plane.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
+    print(line("status", reason, "worker_id", plane.worker().options().workerId()));
+    return OK;
+  }
+
+  private int status(Args a) {
+    if (a.positionals.size() > 1) {
+      throw new UsageException("status takes at most one job id");
+    }
+    LocalExecPlane plane = plane(a);
+    List<JobStatus> all = plane.status();
+    if (a.positionals.size() == 1) {
+      String id = a.positionals.get(0);
+      JobStatus s =
+          all.stream()
+              .filter(j -> j.jobId().equals(id))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new LocalExecException(
+                          "unknown_job", "job_id '" + id + "' is not in the ledger", false));
+      print(s.toMap());
+      return OK;
+    }
+    Map<String, Object> counts = new LinkedHashMap<>();
+    for (JobState st : JobState.values()) {
+      counts.put(st.jsonName(), 0);
+    }
+    for (JobStatus s : all) {
+      print(s.toMap());
+      counts.merge(s.state().jsonName(), 1, (x, y) -> (Integer) x + (Integer) y);
+    }
+    Map<String, Object> total = new LinkedHashMap<>();
+    total.put("status", "ok");
+    total.put("jobs", all.size());
+    total.put("by_state", counts);
+    total.put("kill_switch", plane.killSwitch().isOn());
+    print(total);
+    return OK;
+  }
+
+  private int health(Args a) {
+    noPositionals(a, "health");
+    LocalExecPlane plane = plane(a);
+    Map<String, Object> h = plane.health();
+    print(h);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
+    out.println(
+        "health: "
+            + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
+            + " kill_switch="
+            + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
+            + " sandbox="
+            + h.get("sandbox")
+            + " queued="
+            + jobs.get("queued")
+            + " running="
+            + jobs.get("running")
+            + " complete="
+            + jobs.get("complete")
+            + " failed="
+            + jobs.get("failed"));
+    return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch")) ? OK : FAILURE;
+  }
+
+  private int validate(Args a) {
+    if (a.positionals.size() != 1) {
+      throw new UsageException("validate needs exactly one job file");
+    }
+    LocalExecPlane plane = plane(a);
+    try {
+      Job job = plane.parseJob(readFile(a.positionals.get(0)));
+      print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
+      return OK;
+    } catch (JobValidationException e) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "invalid");
+      m.put("file", a.positionals.get(0));
+      m.put("errors", e.errors());
+      print(m);
+      throw e;
+    }
+  }
+
+  private int requeue(Args a) {
+    if (a.positionals.size() != 1) {
+      throw new UsageException("requeue needs exactly one job id");
+    }
+    LocalExecPlane plane = plane(a);
+    String id = a.positionals.get(0);
+    String ts = plane.requeue(id);
+    print(line("status", "requeued", "job_id", id, "event_ts", ts));
+    return OK;
+  }
+
+  private int killSwitch(Args a) {
+    if (a.positionals.isEmpty()) {
+      throw new UsageException("kill-switch needs on, off or status");
+    }
+    LocalExecPlane plane = plane(a);
+    String what = a.positionals.get(0);
+    String file = plane.layout().display(plane.killSwitch().file());
+    switch (what) {
+      case "on" -> {
+        String reason =
+            a.positionals.size() > 1
+                ? String.join(" ", a.positionals.subList(1, a.positionals.size()))
+                : "set by local-exec kill-switch on";
+        plane.killSwitch().turnOn(reason);
+        print(line("status", "kill_switch_on", "path", file));
+      }
+      case "off" -> {
+        noExtra(a);
+        boolean was = plane.killSwitch().turnOff();
+        print(line("status", "kill_switch_off", "path", file, "was_on", was));
+      }
+      case "status" -> {
+        noExtra(a);
+        print(line("status", plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off", "path", file));
+      }
+      default -> throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
+    }
+    return OK;
+  }
+
+  private static void noExtra(Args a) {
+    if (a.positionals.size() > 1) {
+      throw new UsageException("unexpected argument '" + a.positionals.get(1) + "'");
+    }
+  }
+
+  private static String readFile(String name) {
+    Path p = Path.of(name);
+    if (!Files.isRegularFile(p)) {
+      throw new UsageException("job file not found: " + name);
+    }
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (MalformedInputException e) {
+      throw new JobValidationException(List.of("$: job file is not UTF-8 text: " + name));
+    } catch (IOException e) {
+      throw new UsageException("cannot read job file " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, Object> line(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  private void print(Map<String, ?> m) {
+    out.println(Json.line(m));
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replace('\n', ' ');
+  }
+}
