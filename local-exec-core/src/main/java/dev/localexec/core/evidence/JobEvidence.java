@@ -47,7 +47,8 @@ public final class JobEvidence implements EvidenceSink {
       file.append(line);
     } catch (IOException | RuntimeException e) {
       failures.incrementAndGet();
-      LOG.error("cannot write evidence {} of job {} to {}: {}", kind, jobId, file.path(), e.toString());
+      LOG.error(
+          "cannot write evidence {} of job {} to {}: {}", kind, jobId, file.path(), e.toString());
     }
   }
 

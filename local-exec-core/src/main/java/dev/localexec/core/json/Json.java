@@ -2,6 +2,8 @@ package dev.localexec.core.json;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +12,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
@@ -22,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@link #line} writes the spacing of the original tool's files, so that a line written here is
  * byte-for-byte the shape the original wrote: {@code {"a": 1, "b": [1, 2]}}, every non-ASCII
- * character escaped as {@code \}{@code uXXXX}. {@link #canonical} writes sorted keys without spaces,
- * the form hashes are taken of. Thread-safe.
+ * character escaped as {@code \}{@code uXXXX}. {@link #canonical} writes sorted keys without
+ * spaces, the form hashes are taken of. Thread-safe.
  */
 public final class Json {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -61,8 +64,8 @@ public final class Json {
 
   /**
    * Parses JSON text into a plain tree: objects as insertion-ordered maps, arrays as lists,
-   * integers as {@link Integer}, {@link Long} or {@link BigInteger} (the smallest that fits),
-   * other numbers as {@link Double}.
+   * integers as {@link Integer}, {@link Long} or {@link BigInteger} (the smallest that fits), other
+   * numbers as {@link Double}.
    *
    * @throws JsonParseException if the text is not one JSON value
    */
@@ -219,7 +222,12 @@ public final class Json {
     sb.append('"');
   }
 
-  /** Formats a double as Python's {@code repr} does (shortest round-trip digits). */
+  /**
+   * Formats a double as Python's {@code repr} does: the shortest digits that read back as the same
+   * double (the closest such digits when several qualify), positional for exponents -4..15 and
+   * {@code 1.5e+16} style otherwise. Does not rely on {@link Double#toString}, which on Java 17
+   * sometimes prints one digit more than needed.
+   */
   static String pythonFloat(double d) {
     if (Double.isNaN(d)) {
       return "NaN";
@@ -230,15 +238,39 @@ public final class Json {
     if (d == 0) {
       return (1 / d < 0) ? "-0.0" : "0.0";
     }
-    BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
-    double abs = Math.abs(d);
-    if (abs >= 1e-4 && abs < 1e16) {
+    BigDecimal bd = shortest(d).stripTrailingZeros();
+    String digits = bd.unscaledValue().abs().toString();
+    int exp = digits.length() - 1 - bd.scale();
+    if (exp >= -4 && exp < 16) {
       String plain = bd.toPlainString();
       return plain.contains(".") ? plain : plain + ".0";
     }
-    String digits = bd.unscaledValue().abs().toString();
-    int exp = digits.length() - 1 - bd.scale();
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return (d < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    return (d < 0 ? "-" : "")
+        + mantissa
+        + "e"
+        + (exp < 0 ? "-" : "+")
+        + String.format(Locale.ROOT, "%02d", Math.abs(exp));
+  }
+
+  /** The decimal with the fewest significant digits that parses back to {@code d}. */
+  private static BigDecimal shortest(double d) {
+    BigDecimal exact = new BigDecimal(d);
+    for (int p = 1; p < 17; p++) {
+      BigDecimal nearest = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+      BigDecimal best = null;
+      for (BigDecimal c :
+          List.of(nearest, nearest.subtract(nearest.ulp()), nearest.add(nearest.ulp()))) {
+        if (c.doubleValue() == d
+            && (best == null
+                || c.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
+          best = c;
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
   }
 }

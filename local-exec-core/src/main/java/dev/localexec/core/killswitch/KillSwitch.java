@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The kill switch file, {@code state/KILL_SWITCH}: present means tripped; its content is a free-text
- * reason. Thread-safe; every call looks at the file system.
+ * The kill switch file, {@code state/KILL_SWITCH}: present means tripped; its content is a
+ * free-text reason. Thread-safe; every call looks at the file system.
  */
 public final class KillSwitch {
   private final Path file;

@@ -26,7 +26,8 @@ public record PlaneLayout(Path root, Path stateDir, Path evidenceDir, Path schem
   /** The default layout: {@code workspace/local_exec/{state,evidence,schemas}} under the root. */
   public static PlaneLayout defaults(Path root) {
     Path ws = root.toAbsolutePath().normalize().resolve(WORKSPACE);
-    return new PlaneLayout(root, ws.resolve("state"), ws.resolve("evidence"), ws.resolve("schemas"));
+    return new PlaneLayout(
+        root, ws.resolve("state"), ws.resolve("evidence"), ws.resolve("schemas"));
   }
 
   /** The ledger file. */

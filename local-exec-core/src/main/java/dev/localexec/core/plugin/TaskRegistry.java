@@ -137,7 +137,9 @@ public final class TaskRegistry {
           }
           plugin = it.next();
         } catch (ServiceConfigurationError e) {
-          String problem = "task plug-in skipped: " + e.getMessage();
+          Throwable cause = e.getCause();
+          String problem =
+              "task plug-in skipped: " + e.getMessage() + (cause == null ? "" : " (" + cause + ")");
           LOG.warn("{}", problem);
           problems.add(problem);
           continue;

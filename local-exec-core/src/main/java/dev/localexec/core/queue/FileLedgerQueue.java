@@ -304,7 +304,10 @@ public final class FileLedgerQueue {
       Files.createDirectories(ledger.getParent());
       try (FileChannel ch =
           FileChannel.open(
-              ledger, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+              ledger,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE)) {
         long size = ch.size();
         if (size > 0) {
           ByteBuffer last = ByteBuffer.allocate(1);

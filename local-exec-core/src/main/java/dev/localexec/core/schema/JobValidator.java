@@ -117,7 +117,7 @@ public final class JobValidator {
     if (node.isObject()) {
       JsonNode type = node.get("job_type");
       JsonNode payload = node.get("payload");
-      if (type != null && type.isString() && payload != null && payload.isObject()) {
+      if (type != null && type.isString()) {
         Schema s = payloadSchemas.get(type.stringValue());
         if (s == null) {
           if (type.stringValue().matches("^[a-z][a-z0-9_]{0,63}$")) {
@@ -127,7 +127,7 @@ public final class JobValidator {
                     + "'; known types: "
                     + String.join(", ", registry.ids()));
           }
-        } else {
+        } else if (payload != null && payload.isObject()) {
           for (com.networknt.schema.Error e : s.validate(payload)) {
             errors.add(format("payload", e));
           }
@@ -214,7 +214,8 @@ public final class JobValidator {
   }
 
   private static String resource(String name) {
-    try (InputStream in = JobValidator.class.getResourceAsStream("/dev/localexec/core/schemas/" + name)) {
+    try (InputStream in =
+        JobValidator.class.getResourceAsStream("/dev/localexec/core/schemas/" + name)) {
       if (in == null) {
         throw new IllegalStateException("schema resource missing from the jar: " + name);
       }

@@ -9,7 +9,8 @@ final class Version {
   private Version() {}
 
   static String get() {
-    try (InputStream in = Version.class.getResourceAsStream("/dev/localexec/core/version.properties")) {
+    try (InputStream in =
+        Version.class.getResourceAsStream("/dev/localexec/core/version.properties")) {
       if (in == null) {
         return "unknown";
       }

@@ -137,11 +137,16 @@ public final class Worker {
       } catch (RuntimeException e) {
         backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, 30_000);
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("error", e instanceof LocalExecException le ? le.code() : e.getClass().getSimpleName());
+        p.put(
+            "error", e instanceof LocalExecException le ? le.code() : e.getClass().getSimpleName());
         p.put("message", String.valueOf(e.getMessage()));
         p.put("backoff_ms", backoffMs);
         events.record("transient_error", p);
-        LOG.warn("worker {} transient error, retrying in {} ms: {}", options.workerId(), backoffMs, e.toString());
+        LOG.warn(
+            "worker {} transient error, retrying in {} ms: {}",
+            options.workerId(),
+            backoffMs,
+            e.toString());
         sleep(Duration.ofMillis(backoffMs));
         continue;
       }
@@ -184,7 +189,8 @@ public final class Worker {
     heartbeat(claim, evidence);
     long every = options.heartbeatEvery().toMillis();
     ScheduledFuture<?> beat =
-        beats.scheduleAtFixedRate(() -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
+        beats.scheduleAtFixedRate(
+            () -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
 
     String status;
     Map<String, Object> result = null;
@@ -198,7 +204,10 @@ public final class Worker {
               .policy(job.toolPolicy())
               .budget(budget)
               .evidence(evidence)
-              .argvPolicy(options.allowShells() ? ArgvPolicy.defaults().allowingShells() : ArgvPolicy.defaults())
+              .argvPolicy(
+                  options.allowShells()
+                      ? ArgvPolicy.defaults().allowingShells()
+                      : ArgvPolicy.defaults())
               .launcher(launcher)
               .killSwitch(killSwitch::isOn)
               .clock(clock)
@@ -209,7 +218,8 @@ public final class Worker {
       TaskPlugin plugin = registry.require(job.jobType());
       TaskResult r = plugin.run(ctx);
       result = r.result();
-      summary = r.summaryMarkdown() != null ? r.summaryMarkdown() : Summaries.completed(job, result);
+      summary =
+          r.summaryMarkdown() != null ? r.summaryMarkdown() : Summaries.completed(job, result);
       status = "complete";
     } catch (LocalExecException e) {
       error = e.code();

@@ -35,7 +35,8 @@ public record WorkerOptions(
 
   /** Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells. */
   public static WorkerOptions defaults() {
-    return new WorkerOptions(DEFAULT_WORKER_ID, Duration.ofSeconds(60), Duration.ofSeconds(20), false);
+    return new WorkerOptions(
+        DEFAULT_WORKER_ID, Duration.ofSeconds(60), Duration.ofSeconds(20), false);
   }
 
   /** A copy with another worker id. */

@@ -1,0 +1,68 @@
+package dev.localexec.core.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test that leaves a child process of the test JVM running. It waits up to two seconds for
+ * stragglers to end, then kills the rest and fails, naming them. Zombies (ended, not yet reaped) do
+ * not count. Use with {@code @ExtendWith(NoChildProcessesExtension.class)}.
+ */
+public final class NoChildProcessesExtension implements AfterEachCallback {
+
+  private static final long WAIT_MS = 2000;
+  private static final long STEP_MS = 20;
+
+  /** Creates the extension. */
+  public NoChildProcessesExtension() {}
+
+  @Override
+  public void afterEach(ExtensionContext context) throws InterruptedException {
+    List<ProcessHandle> left = running();
+    for (long waited = 0; !left.isEmpty() && waited < WAIT_MS; waited += STEP_MS) {
+      Thread.sleep(STEP_MS);
+      left = running();
+    }
+    if (left.isEmpty()) {
+      return;
+    }
+    List<String> described =
+        left.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    throw new AssertionError(
+        context.getDisplayName() + " left child processes running: " + described);
+  }
+
+  /** The running (not zombie) descendants of the test JVM. */
+  public static List<ProcessHandle> running() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(NoChildProcessesExtension::isRunning)
+        .toList();
+  }
+
+  /**
+   * Whether a process runs: alive for the JDK and not a zombie in {@code /proc/<pid>/stat}. {@link
+   * ProcessHandle#isAlive()} alone reports zombies alive.
+   */
+  public static boolean isRunning(ProcessHandle handle) {
+    if (!handle.isAlive()) {
+      return false;
+    }
+    try {
+      String stat =
+          Files.readString(
+              Path.of("/proc", Long.toString(handle.pid()), "stat"), StandardCharsets.ISO_8859_1);
+      int close = stat.lastIndexOf(')');
+      char state = stat.charAt(close + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return handle.isAlive();
+    }
+  }
+}
