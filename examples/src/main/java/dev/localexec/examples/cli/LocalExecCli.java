@@ -100,9 +100,13 @@ public final class LocalExecCli {
     int cmdAt = commandIndex(argv);
     if (cmdAt < 0) {
       Args g = Args.parse(argv, GLOBAL_VALUED, GLOBAL_SWITCHES);
-      if (g.has("--help") || argv.isEmpty()) {
+      if (g.has("--help")) {
         out.print(HELP);
-        return argv.isEmpty() ? USAGE : OK;
+        return OK;
+      }
+      if (argv.isEmpty()) {
+        err.print(HELP);
+        return USAGE;
       }
       throw new UsageException("no command given; see `local-exec --help`");
     }
@@ -310,7 +314,9 @@ public final class LocalExecCli {
             + jobs.get("complete")
             + " failed="
             + jobs.get("failed"));
-    return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch")) ? OK : FAILURE;
+    return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
+        ? OK
+        : FAILURE;
   }
 
   private int validate(Args a) {
@@ -366,9 +372,15 @@ public final class LocalExecCli {
       }
       case "status" -> {
         noExtra(a);
-        print(line("status", plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off", "path", file));
+        print(
+            line(
+                "status",
+                plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off",
+                "path",
+                file));
       }
-      default -> throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
+      default ->
+          throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
     }
     return OK;
   }

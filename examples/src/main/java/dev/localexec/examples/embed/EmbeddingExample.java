@@ -29,15 +29,20 @@ public final class EmbeddingExample {
             "repo_index_task",
             Instant.now().toString(),
             Map.of(
-                "include_globs", List.of("**/*.md"),
-                "max_files", 500,
-                "max_file_bytes", 65536,
-                "keywords", List.of(keyword)),
+                "include_globs",
+                List.of("**/*.md"),
+                "max_files",
+                500,
+                "max_file_bytes",
+                65536,
+                "keywords",
+                List.of(keyword)),
             Budget.of(60, 0, 1 << 20, 1),
             ToolPolicy.denyAll(),
             null);
     plane.enqueue(job);
     RunOutcome outcome = plane.runOnce();
-    System.out.println(outcome.status() + " " + outcome.result() + " evidence: " + outcome.evidence());
+    System.out.println(
+        outcome.status() + " " + outcome.result() + " evidence: " + outcome.evidence());
   }
 }

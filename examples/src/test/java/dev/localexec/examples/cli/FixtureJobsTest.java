@@ -81,7 +81,8 @@ class FixtureJobsTest {
                 "output_bytes",
                 ((Map<?, ?>) outcomes.get(1).get("result")).get("output_bytes")));
     List<Object> rejected = new ArrayList<>();
-    for (Map<String, Object> e : jsonl(root.resolve("workspace/local_exec/evidence/job-doccompact01.jsonl"))) {
+    for (Map<String, Object> e :
+        jsonl(root.resolve("workspace/local_exec/evidence/job-doccompact01.jsonl"))) {
       if ("path_rejected".equals(e.get("kind"))) {
         rejected.add(e.get("payload"));
       }
@@ -96,7 +97,8 @@ class FixtureJobsTest {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> flood =
-        ((List<Map<String, Object>>) ((Map<String, Object>) outcomes.get(3).get("result")).get("results"))
+        ((List<Map<String, Object>>)
+                ((Map<String, Object>) outcomes.get(3).get("result")).get("results"))
             .get(0);
     assertThat(flood)
         .containsEntry("returncode", 0)

@@ -120,13 +120,25 @@ class InvalidJobsTest {
   static Case wrongType(Random rnd) {
     Map<String, Object> j = valid();
     String[][] spots = {
-      {"", "job_id"}, {"", "job_type"}, {"", "created_at_utc"}, {"", "payload"}, {"", "budgets"},
-      {"", "tool_policy"}, {"", "meta"}, {"budgets", "max_wall_time_sec"},
-      {"budgets", "max_tool_calls"}, {"budgets", "max_output_bytes"},
-      {"budgets", "max_concurrency_slots"}, {"tool_policy", "allow_network"},
-      {"tool_policy", "allow_subprocess"}, {"tool_policy", "allowed_tools"},
-      {"payload", "include_globs"}, {"payload", "max_files"}, {"payload", "max_file_bytes"},
-      {"payload", "keywords"}, {"payload", "exclude_globs"}
+      {"", "job_id"},
+      {"", "job_type"},
+      {"", "created_at_utc"},
+      {"", "payload"},
+      {"", "budgets"},
+      {"", "tool_policy"},
+      {"", "meta"},
+      {"budgets", "max_wall_time_sec"},
+      {"budgets", "max_tool_calls"},
+      {"budgets", "max_output_bytes"},
+      {"budgets", "max_concurrency_slots"},
+      {"tool_policy", "allow_network"},
+      {"tool_policy", "allow_subprocess"},
+      {"tool_policy", "allowed_tools"},
+      {"payload", "include_globs"},
+      {"payload", "max_files"},
+      {"payload", "max_file_bytes"},
+      {"payload", "keywords"},
+      {"payload", "exclude_globs"}
     };
     String[] s = spots[rnd.nextInt(spots.length)];
     Map<String, Object> target = s[0].isEmpty() ? j : obj(j, s[0]);
@@ -173,7 +185,8 @@ class InvalidJobsTest {
         return new Case("33 allowed tools", Json.line(j), "$.tool_policy.allowed_tools");
       }
       case 1 -> {
-        obj(j, "tool_policy").put("allowed_tools", List.of(rnd.nextBoolean() ? "" : "t".repeat(65)));
+        obj(j, "tool_policy")
+            .put("allowed_tools", List.of(rnd.nextBoolean() ? "" : "t".repeat(65)));
         return new Case("tool name length", Json.line(j), "$.tool_policy.allowed_tools[0]");
       }
       case 2 -> {
@@ -207,11 +220,21 @@ class InvalidJobsTest {
   static Case missingField(Random rnd) {
     Map<String, Object> j = valid();
     String[][] required = {
-      {"", "job_id"}, {"", "job_type"}, {"", "created_at_utc"}, {"", "payload"}, {"", "budgets"},
-      {"", "tool_policy"}, {"budgets", "max_wall_time_sec"}, {"budgets", "max_tool_calls"},
-      {"budgets", "max_output_bytes"}, {"budgets", "max_concurrency_slots"},
-      {"tool_policy", "allow_network"}, {"tool_policy", "allow_subprocess"},
-      {"tool_policy", "allowed_tools"}, {"payload", "include_globs"}, {"payload", "max_files"},
+      {"", "job_id"},
+      {"", "job_type"},
+      {"", "created_at_utc"},
+      {"", "payload"},
+      {"", "budgets"},
+      {"", "tool_policy"},
+      {"budgets", "max_wall_time_sec"},
+      {"budgets", "max_tool_calls"},
+      {"budgets", "max_output_bytes"},
+      {"budgets", "max_concurrency_slots"},
+      {"tool_policy", "allow_network"},
+      {"tool_policy", "allow_subprocess"},
+      {"tool_policy", "allowed_tools"},
+      {"payload", "include_globs"},
+      {"payload", "max_files"},
       {"payload", "max_file_bytes"}
     };
     String[] r = required[rnd.nextInt(required.length)];

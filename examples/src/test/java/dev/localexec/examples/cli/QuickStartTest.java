@@ -42,7 +42,9 @@ class QuickStartTest {
     Cli.Result r = cli.run("demo");
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.json(0)).containsEntry("status", "enqueued").containsEntry("job_id", "job-demorepoindex01");
+    assertThat(r.json(0))
+        .containsEntry("status", "enqueued")
+        .containsEntry("job_id", "job-demorepoindex01");
     Map<String, Object> done = r.json(1);
     assertThat(done).containsEntry("status", "complete");
     assertThat(done.get("result"))
@@ -60,7 +62,13 @@ class QuickStartTest {
     List<Map<String, Object>> rows = jsonl(evidence(root, "job-demorepoindex01_index.jsonl"));
     assertThat(rows)
         .containsExactly(
-            Map.of("path", "README.md", "bytes_scanned", 40, "keyword_hits", List.of("policy", "audit")),
+            Map.of(
+                "path",
+                "README.md",
+                "bytes_scanned",
+                40,
+                "keyword_hits",
+                List.of("policy", "audit")),
             Map.of(
                 "path",
                 "src/main/java/demo/Router.java",
@@ -141,7 +149,9 @@ class QuickStartTest {
             POLICY_SUBPROCESS);
     runJob(doc);
 
-    assertThat(lastLedger()).containsEntry("event", "fail").containsEntry("error", "max_tool_calls exceeded");
+    assertThat(lastLedger())
+        .containsEntry("event", "fail")
+        .containsEntry("error", "max_tool_calls exceeded");
     assertThat(kinds(root, "job-toolcalls0001")).contains("budget_exceeded").endsWith("failed");
   }
 
@@ -196,7 +206,9 @@ class QuickStartTest {
     AtomicReference<Cli.Result> result = new AtomicReference<>();
     Thread loop =
         new Thread(
-            () -> result.set(cli.run("worker", "--loop", "--idle-sleep-ms", "20", "--max-idle-sec", "1")));
+            () ->
+                result.set(
+                    cli.run("worker", "--loop", "--idle-sleep-ms", "20", "--max-idle-sec", "1")));
     loop.start();
     Path events = evidence(root, "worker_local-exec-worker.jsonl");
     long deadline = System.currentTimeMillis() + 20_000;
@@ -210,8 +222,13 @@ class QuickStartTest {
     assertThat(loop.isAlive()).isFalse();
     assertThat(result.get().json(0)).containsEntry("status", "kill_switch");
     List<Map<String, Object>> ev = jsonl(events);
-    assertThat(ev).extracting(e -> e.get("kind")).contains("loop_start", "idle_heartbeat").last().isEqualTo("loop_exit");
-    assertThat(ev.get(ev.size() - 1).get("payload")).isEqualTo(Map.of("reason", "kill_switch", "jobs_run", 0));
+    assertThat(ev)
+        .extracting(e -> e.get("kind"))
+        .contains("loop_start", "idle_heartbeat")
+        .last()
+        .isEqualTo("loop_exit");
+    assertThat(ev.get(ev.size() - 1).get("payload"))
+        .isEqualTo(Map.of("reason", "kill_switch", "jobs_run", 0));
   }
 
   private void runJob(String doc) {
