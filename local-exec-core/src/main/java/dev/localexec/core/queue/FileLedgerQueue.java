@@ -299,7 +299,6 @@ public final class FileLedgerQueue {
   }
 
   private void append(Map<String, Object> event) {
-    byte[] line = (Json.line(event) + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       Files.createDirectories(ledger.getParent());
       try (FileChannel ch =
@@ -309,15 +308,20 @@ public final class FileLedgerQueue {
               StandardOpenOption.READ,
               StandardOpenOption.WRITE)) {
         long size = ch.size();
+        StringBuilder text = new StringBuilder();
         if (size > 0) {
           ByteBuffer last = ByteBuffer.allocate(1);
           ch.read(last, size - 1);
           if (last.get(0) != '\n') {
-            ch.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
-            size++;
+            text.append('\n');
+            Map<String, Object> torn = tornLineMarker();
+            if (torn != null) {
+              text.append(Json.line(torn)).append('\n');
+            }
           }
         }
-        ByteBuffer buf = ByteBuffer.wrap(line);
+        text.append(Json.line(event)).append('\n');
+        ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
         long pos = size;
         while (buf.hasRemaining()) {
           pos += ch.write(buf, pos);
@@ -331,6 +335,38 @@ public final class FileLedgerQueue {
           true,
           e);
     }
+  }
+
+  /**
+   * When the ledger ends in an unterminated line that is not a JSON object (a write cut short by a
+   * crash), a {@code torn_line} event naming that line, so replay and verify know it was a torn
+   * write and not garbage; {@code null} when the last line is a complete event.
+   */
+  private Map<String, Object> tornLineMarker() throws IOException {
+    byte[] bytes = Files.readAllBytes(ledger);
+    int start = bytes.length;
+    while (start > 0 && bytes[start - 1] != '\n') {
+      start--;
+    }
+    int lineNo = 1;
+    for (int i = 0; i < start; i++) {
+      if (bytes[i] == '\n') {
+        lineNo++;
+      }
+    }
+    String tail = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).strip();
+    try {
+      if (Json.parse(tail) instanceof Map) {
+        return null;
+      }
+    } catch (LocalExecException e) {
+      // not JSON: a torn write
+    }
+    Map<String, Object> ev = event("torn_line");
+    ev.put("line", lineNo);
+    ev.put("bytes", bytes.length - start);
+    LOG.warn("ledger {} ended in a torn line ({}); it is skipped", ledger, lineNo);
+    return ev;
   }
 
   private Replay replay() {
@@ -367,7 +403,7 @@ public final class FileLedgerQueue {
       if (!(parsed instanceof Map<?, ?> m)) {
         if (!lastUnterminated) {
           r.badLines.add(lineNo);
-          LOG.warn("ledger {} line {} is not a JSON object; skipped", ledger, lineNo);
+          LOG.debug("ledger {} line {} is not a JSON object; skipped", ledger, lineNo);
         }
         continue;
       }
@@ -425,6 +461,12 @@ public final class FileLedgerQueue {
       seq++;
       Object kind = ev.get("event");
       String ts = String.valueOf(ev.get("ts_utc"));
+      if ("torn_line".equals(kind)) {
+        if (ev.get("line") instanceof Number n) {
+          badLines.remove(Integer.valueOf(n.intValue()));
+        }
+        return;
+      }
       if ("enqueue".equals(kind)) {
         if (!(ev.get("job") instanceof Map<?, ?> job) || !(job.get("job_id") instanceof String)) {
           return;
