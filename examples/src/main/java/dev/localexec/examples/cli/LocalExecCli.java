@@ -9,6 +9,7 @@ import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.worker.RunOutcome;
+import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code local-exec} command. Prints JSON lines on standard output; on bad input prints one
@@ -49,8 +52,9 @@ public final class LocalExecCli {
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
           "  enqueue --demo | --job-file F",
           "                              validate and queue a job",
-          "  worker --once | --loop [--idle-sleep-ms N] [--max-idle-sec N]",
-          "                              run one job, or run until the kill switch is on",
+          "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]",
+          "                              run one job, or run jobs (N at once) until the kill switch"
+              + " is on",
           "  status [JOB_ID]             every job's state (one JSON line each), then the totals",
           "  health                      kill switch, sandbox, folders, ledger, jobs by state",
           "  validate F                  check a job file against the schemas",
@@ -120,7 +124,10 @@ public final class LocalExecCli {
         return enqueue(parse(rest, Set.of("--job-file"), Set.of("--demo")));
       case "worker":
         return worker(
-            parse(rest, Set.of("--idle-sleep-ms", "--max-idle-sec"), Set.of("--once", "--loop")));
+            parse(
+                rest,
+                Set.of("--idle-sleep-ms", "--max-idle-sec", "--slots"),
+                Set.of("--once", "--loop")));
       case "status":
         return status(parse(rest, Set.of(), Set.of()));
       case "health":
@@ -250,9 +257,33 @@ public final class LocalExecCli {
     }
     int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
     int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
-    String reason =
-        plane.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
-    print(line("status", reason, "worker_id", plane.worker().options().workerId()));
+    int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
+    Worker worker = plane.worker(plane.workerOptions().withSlots(slots));
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              worker.stop();
+              try {
+                done.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "local-exec-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    String reason;
+    try {
+      reason = worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
+    } finally {
+      done.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
+    print(line("status", reason, "worker_id", worker.options().workerId()));
     return OK;
   }
 

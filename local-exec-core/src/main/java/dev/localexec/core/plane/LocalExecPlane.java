@@ -109,6 +109,11 @@ public final class LocalExecPlane {
     return queue.requeue(jobId);
   }
 
+  /** The options of {@link #worker()}. */
+  public WorkerOptions workerOptions() {
+    return workerOptions;
+  }
+
   /** A worker with this plane's options. */
   public Worker worker() {
     return worker(workerOptions);

@@ -13,7 +13,7 @@ import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plane.PlaneLayout;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /** The context a task runs one job with. */
@@ -26,6 +26,7 @@ final class JobContext implements TaskContext {
   private final RepoPaths paths;
   private final ArgvRunner argv;
   private final KillSwitch killSwitch;
+  private final AtomicBoolean stopping;
   private final PlaneLayout layout;
   private final Clock clock;
 
@@ -36,6 +37,7 @@ final class JobContext implements TaskContext {
       RepoPaths paths,
       ArgvRunner argv,
       KillSwitch killSwitch,
+      AtomicBoolean stopping,
       PlaneLayout layout,
       Clock clock) {
     this.job = job;
@@ -44,6 +46,7 @@ final class JobContext implements TaskContext {
     this.paths = paths;
     this.argv = argv;
     this.killSwitch = killSwitch;
+    this.stopping = stopping;
     this.layout = layout;
     this.clock = clock;
   }
@@ -85,8 +88,7 @@ final class JobContext implements TaskContext {
 
   @Override
   public void checkKillSwitch(String where) {
-    if (killSwitch.isOn()) {
-      evidence.record("kill_switch", Map.of("where", where));
+    if (killSwitch.isOn() || stopping.get()) {
       throw new KillSwitchException(where);
     }
   }

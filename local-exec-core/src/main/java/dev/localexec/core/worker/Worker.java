@@ -28,10 +28,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,7 @@ public final class Worker {
   private final Clock clock;
   private final RepoRootPaths paths;
   private final WorkerEvents events;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   /**
    * Creates a worker.
@@ -93,7 +97,7 @@ public final class Worker {
   }
 
   /**
-   * Checks the kill switch, claims the oldest queued job and runs it to the end.
+   * Checks the kill switch, claims the oldest queued job and runs it to the end on this thread.
    *
    * @return what happened; a failed job is a normal outcome, not an exception
    * @throws LocalExecException if the ledger cannot be read or written (retryable)
@@ -102,75 +106,169 @@ public final class Worker {
     if (killSwitch.isOn()) {
       return new RunOutcome("kill_switch", null, options.workerId(), null, null, null, null);
     }
+    if (stopping.get()) {
+      return new RunOutcome("stopped", null, options.workerId(), null, null, null, null);
+    }
     Optional<Claim> claimed = queue.claim(options.workerId(), options.lease());
     if (claimed.isEmpty()) {
       return new RunOutcome("idle", null, options.workerId(), null, null, null, null);
     }
-    return run(claimed.get());
+    return run(start(claimed.get()));
   }
 
   /**
-   * Runs jobs until the kill switch is on or {@code stop} says so. Writes {@code loop_start}, an
-   * {@code idle_heartbeat} every {@code maxIdle} while idle, {@code transient_error} with capped
-   * exponential backoff, and {@code loop_exit}.
+   * Asks the worker to stop: no new claims, and every running job's process tree is stopped (its
+   * job fails with {@code worker_stopped}). Returns at once; {@link #loop} returns once the running
+   * jobs have ended. Thread-safe; may be called from a shutdown hook.
+   */
+  public void stop() {
+    stopping.set(true);
+  }
+
+  /** Whether {@link #stop()} was called. */
+  public boolean stopRequested() {
+    return stopping.get();
+  }
+
+  /**
+   * Runs jobs until the kill switch is on, {@code stop} says so, or {@link #stop()} is called, up
+   * to {@link WorkerOptions#slots()} at once; a job holds {@code max_concurrency_slots} of them (at
+   * most all). Writes {@code loop_start}, an {@code idle_heartbeat} every {@code maxIdle} while
+   * idle, {@code transient_error} with capped exponential backoff, and {@code loop_exit} once the
+   * running jobs have ended.
    *
    * @param idleSleep how long to sleep when nothing is queued
    * @param maxIdle how often an idle worker writes {@code idle_heartbeat}
-   * @param stop polled between jobs; true ends the loop
+   * @param stop polled between claims; true ends the loop
    * @return the reason the loop ended: {@code kill_switch} or {@code stopped}
    */
   public String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop) {
-    Map<String, Object> start = new LinkedHashMap<>();
-    start.put("worker_version", VERSION);
-    start.put("repo_root_resolved", layout.root().toString());
-    start.put("idle_sleep_ms", idleSleep.toMillis());
-    start.put("max_idle_sec", maxIdle.toSeconds());
-    events.record("loop_start", start);
+    int slots = options.slots();
+    Map<String, Object> startEvent = new LinkedHashMap<>();
+    startEvent.put("worker_version", VERSION);
+    startEvent.put("repo_root_resolved", layout.root().toString());
+    startEvent.put("slots", slots);
+    startEvent.put("idle_sleep_ms", idleSleep.toMillis());
+    startEvent.put("max_idle_sec", maxIdle.toSeconds());
+    events.record("loop_start", startEvent);
+    Semaphore free = new Semaphore(slots, true);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            slots,
+            r -> {
+              Thread t = new Thread(r, "local-exec-slot-" + options.workerId());
+              t.setDaemon(true);
+              return t;
+            });
     Instant lastBeat = clock.instant();
     long backoffMs = 0;
-    int jobs = 0;
-    while (!stop.getAsBoolean()) {
-      RunOutcome outcome;
-      try {
-        outcome = runOnce();
-        backoffMs = 0;
-      } catch (RuntimeException e) {
-        backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, 30_000);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put(
-            "error", e instanceof LocalExecException le ? le.code() : e.getClass().getSimpleName());
-        p.put("message", String.valueOf(e.getMessage()));
-        p.put("backoff_ms", backoffMs);
-        events.record("transient_error", p);
-        LOG.warn(
-            "worker {} transient error, retrying in {} ms: {}",
-            options.workerId(),
-            backoffMs,
-            e.toString());
-        sleep(Duration.ofMillis(backoffMs));
-        continue;
-      }
-      if (outcome.status().equals("kill_switch")) {
-        events.record("loop_exit", Map.of("reason", "kill_switch", "jobs_run", jobs));
-        return "kill_switch";
-      }
-      if (outcome.ranJob()) {
-        jobs++;
+    AtomicInteger jobs = new AtomicInteger();
+    String reason = "stopped";
+    try {
+      while (true) {
+        if (stop.getAsBoolean() || stopping.get()) {
+          reason = "stopped";
+          break;
+        }
+        if (killSwitch.isOn()) {
+          reason = "kill_switch";
+          break;
+        }
+        if (!free.tryAcquire(1, idleSleep.toMillis(), TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        JobRun run;
+        try {
+          Optional<Claim> claimed = queue.claim(options.workerId(), options.lease());
+          backoffMs = 0;
+          if (claimed.isEmpty()) {
+            free.release(1);
+            Instant now = clock.instant();
+            if (Duration.between(lastBeat, now).compareTo(maxIdle) >= 0) {
+              events.record("idle_heartbeat", Map.of("jobs_run", jobs.get()));
+              lastBeat = now;
+            }
+            sleep(idleSleep);
+            continue;
+          }
+          run = start(claimed.get());
+        } catch (RuntimeException e) {
+          free.release(1);
+          backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, 30_000);
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put(
+              "error",
+              e instanceof LocalExecException le ? le.code() : e.getClass().getSimpleName());
+          p.put("message", String.valueOf(e.getMessage()));
+          p.put("backoff_ms", backoffMs);
+          events.record("transient_error", p);
+          LOG.warn(
+              "worker {} transient error, retrying in {} ms: {}",
+              options.workerId(),
+              backoffMs,
+              e.toString());
+          sleep(Duration.ofMillis(backoffMs));
+          continue;
+        }
+        int held = Math.min(run.claim.job().budgets().maxConcurrencySlots(), slots);
+        free.acquire(held - 1);
+        JobRun job = run;
+        pool.execute(
+            () -> {
+              try {
+                run(job);
+              } catch (RuntimeException e) {
+                LOG.error(
+                    "job {} could not be recorded: {}", job.claim.job().jobId(), e.toString());
+              } finally {
+                jobs.incrementAndGet();
+                free.release(held);
+              }
+            });
         lastBeat = clock.instant();
-        continue;
       }
-      Instant now = clock.instant();
-      if (Duration.between(lastBeat, now).compareTo(maxIdle) >= 0) {
-        events.record("idle_heartbeat", Map.of("jobs_run", jobs));
-        lastBeat = now;
-      }
-      sleep(idleSleep);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping.set(true);
+    } finally {
+      pool.shutdown();
+      awaitQuietly(pool);
     }
-    events.record("loop_exit", Map.of("reason", "stopped", "jobs_run", jobs));
-    return "stopped";
+    events.record("loop_exit", Map.of("reason", reason, "jobs_run", jobs.get()));
+    return reason;
   }
 
-  private RunOutcome run(Claim claim) {
+  private static void awaitQuietly(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.SECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A claimed job whose evidence is open and whose lease is being renewed. */
+  private static final class JobRun {
+    final Claim claim;
+    final JobEvidence evidence;
+    final ScheduledExecutorService beats;
+
+    JobRun(Claim claim, JobEvidence evidence, ScheduledExecutorService beats) {
+      this.claim = claim;
+      this.evidence = evidence;
+      this.beats = beats;
+    }
+  }
+
+  /** Records {@code claimed} and {@code run_header} and starts renewing the lease. */
+  private JobRun start(Claim claim) {
     Job job = claim.job();
     JobEvidence evidence = new JobEvidence(layout.evidenceDir(), job.jobId(), clock);
     Map<String, Object> claimed = new LinkedHashMap<>();
@@ -178,7 +276,6 @@ public final class Worker {
     claimed.put("attempt", claim.attempt());
     evidence.record("claimed", claimed);
     evidence.record("run_header", runHeader(job));
-
     ScheduledExecutorService beats =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -188,10 +285,15 @@ public final class Worker {
             });
     heartbeat(claim, evidence);
     long every = options.heartbeatEvery().toMillis();
-    ScheduledFuture<?> beat =
-        beats.scheduleAtFixedRate(
-            () -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
+    beats.scheduleAtFixedRate(
+        () -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
+    return new JobRun(claim, evidence, beats);
+  }
 
+  private RunOutcome run(JobRun run) {
+    Claim claim = run.claim;
+    Job job = claim.job();
+    JobEvidence evidence = run.evidence;
     String status;
     Map<String, Object> result = null;
     String error = null;
@@ -209,11 +311,11 @@ public final class Worker {
                       ? ArgvPolicy.defaults().allowingShells()
                       : ArgvPolicy.defaults())
               .launcher(launcher)
-              .killSwitch(killSwitch::isOn)
+              .killSwitch(() -> killSwitch.isOn() || stopping.get())
               .clock(clock)
               .build();
       JobContext ctx =
-          new JobContext(job, budget, evidence, paths, argv, killSwitch, layout, clock);
+          new JobContext(job, budget, evidence, paths, argv, killSwitch, stopping, layout, clock);
       ctx.checkKillSwitch("before_run");
       TaskPlugin plugin = registry.require(job.jobType());
       TaskResult r = plugin.run(ctx);
@@ -230,7 +332,12 @@ public final class Worker {
         p.put("used", be.used());
         evidence.record("budget_exceeded", p);
       } else if (e instanceof KillSwitchException ks) {
-        evidence.record("kill_switch", Map.of("where", ks.where()));
+        if (stopping.get() && !killSwitch.isOn()) {
+          error = "worker_stopped:" + ks.where();
+          evidence.record("worker_stopped", Map.of("where", ks.where()));
+        } else {
+          evidence.record("kill_switch", Map.of("where", ks.where()));
+        }
       }
       summary = Summaries.failed(job, error, e.getMessage());
       status = "failed";
@@ -241,8 +348,7 @@ public final class Worker {
       status = "failed";
       LOG.warn("job {} threw {}", job.jobId(), e.toString(), e);
     } finally {
-      beat.cancel(false);
-      beats.shutdownNow();
+      run.beats.shutdownNow();
     }
 
     try {

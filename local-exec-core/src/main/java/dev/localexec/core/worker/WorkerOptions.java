@@ -9,12 +9,17 @@ import java.time.Duration;
  * @param lease how long a claim holds without a heartbeat
  * @param heartbeatEvery how often a running job's lease is extended
  * @param allowShells whether a shell may be the program of an argv (refused by default)
+ * @param slots how many slots the worker's loop runs jobs in at once, 1..64; a job holds its {@code
+ *     max_concurrency_slots} of them (at most all)
  */
 public record WorkerOptions(
-    String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells) {
+    String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
 
   /** The default worker id, as the original tool used. */
   public static final String DEFAULT_WORKER_ID = "local-exec-worker";
+
+  /** The most slots one worker may have. */
+  public static final int MAX_SLOTS = 64;
 
   /** Validates. */
   public WorkerOptions {
@@ -31,26 +36,34 @@ public record WorkerOptions(
       throw new IllegalArgumentException(
           "heartbeat interval must be positive and shorter than the lease, got " + heartbeatEvery);
     }
+    if (slots < 1 || slots > MAX_SLOTS) {
+      throw new IllegalArgumentException("slots must be in 1.." + MAX_SLOTS + ", got " + slots);
+    }
   }
 
-  /** Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells. */
+  /** Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells, 1 slot. */
   public static WorkerOptions defaults() {
     return new WorkerOptions(
-        DEFAULT_WORKER_ID, Duration.ofSeconds(60), Duration.ofSeconds(20), false);
+        DEFAULT_WORKER_ID, Duration.ofSeconds(60), Duration.ofSeconds(20), false, 1);
   }
 
   /** A copy with another worker id. */
   public WorkerOptions withWorkerId(String id) {
-    return new WorkerOptions(id, lease, heartbeatEvery, allowShells);
+    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots);
   }
 
   /** A copy that allows or refuses shells as programs. */
   public WorkerOptions withAllowShells(boolean allow) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allow);
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots);
   }
 
   /** A copy with another lease and heartbeat interval. */
   public WorkerOptions withLease(Duration newLease, Duration newHeartbeatEvery) {
-    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells);
+    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells, slots);
+  }
+
+  /** A copy with another number of slots. */
+  public WorkerOptions withSlots(int newSlots) {
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, newSlots);
   }
 }
