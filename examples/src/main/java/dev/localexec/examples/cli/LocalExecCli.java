@@ -3,11 +3,13 @@ package dev.localexec.examples.cli;
 import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
+import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
@@ -40,13 +42,15 @@ public final class LocalExecCli {
   static final int USAGE = 2;
   static final int INVALID = 3;
 
-  private static final Set<String> GLOBAL_VALUED = Set.of("--repo-root", "--worker-id");
+  private static final Set<String> GLOBAL_VALUED =
+      Set.of("--repo-root", "--worker-id", "--sandbox");
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
   private static final String HELP =
       String.join(
           "\n",
-          "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells] COMMAND ...",
+          "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
+              + " [--sandbox auto|bwrap|unshare|none] COMMAND ...",
           "",
           "commands:",
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
@@ -59,9 +63,14 @@ public final class LocalExecCli {
           "  health                      kill switch, sandbox, folders, ledger, jobs by state",
           "  validate F                  check a job file against the schemas",
           "  requeue JOB_ID              queue a finished job again",
+          "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence"
+              + " (one JOB_ID: the ledger and its evidence); exit 1 on a problem",
           "  kill-switch on [REASON] | off | status",
           "",
           "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
+          "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
+              + " them;",
+          "bwrap or unshare insist on one; none turns the sandbox off.",
           "");
 
   private final PrintStream out;
@@ -136,6 +145,8 @@ public final class LocalExecCli {
         return validate(parse(rest, Set.of(), Set.of()));
       case "requeue":
         return requeue(parse(rest, Set.of(), Set.of()));
+      case "verify":
+        return verify(parse(rest, Set.of(), Set.of()));
       case "kill-switch":
         return killSwitch(parse(rest, Set.of(), Set.of()));
       case "help":
@@ -180,8 +191,17 @@ public final class LocalExecCli {
         throw new UsageException(e.getMessage());
       }
     }
+    SandboxMode sandbox = SandboxMode.AUTO;
+    if (a.has("--sandbox")) {
+      try {
+        sandbox = SandboxMode.parse(a.get("--sandbox"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--sandbox: " + e.getMessage());
+      }
+    }
     return LocalExecPlane.builder(root)
         .clock(clock)
+        .sandbox(sandbox)
         .discoverPlugins(LocalExecCli.class.getClassLoader())
         .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
         .build();
@@ -336,7 +356,7 @@ public final class LocalExecCli {
             + " kill_switch="
             + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
             + " sandbox="
-            + h.get("sandbox")
+            + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
             + " queued="
             + jobs.get("queued")
             + " running="
@@ -378,6 +398,19 @@ public final class LocalExecCli {
     String ts = plane.requeue(id);
     print(line("status", "requeued", "job_id", id, "event_ts", ts));
     return OK;
+  }
+
+  private int verify(Args a) {
+    if (a.positionals.size() > 1) {
+      throw new UsageException("verify takes at most one job id");
+    }
+    LocalExecPlane plane = plane(a);
+    VerifyReport report = plane.verify(a.positionals.isEmpty() ? null : a.positionals.get(0));
+    for (VerifyReport.FileCheck f : report.files()) {
+      print(f.toMap());
+    }
+    print(report.summary());
+    return report.verified() ? OK : FAILURE;
   }
 
   private int killSwitch(Args a) {

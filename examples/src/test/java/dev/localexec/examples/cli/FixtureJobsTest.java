@@ -109,7 +109,24 @@ class FixtureJobsTest {
     for (String id :
         List.of("job-testrun0001", "job-doccompact01", "job-shelllike001", "job-outbudget001")) {
       assertThat(root.resolve("workspace/local_exec/evidence/" + id + ".md")).exists();
+      // Evidence lines keep the original's keys and order, then the chain's seq and hash.
+      for (Map<String, Object> e :
+          jsonl(root.resolve("workspace/local_exec/evidence/" + id + ".jsonl"))) {
+        assertThat(e.keySet())
+            .containsExactly("ts_utc", "job_id", "kind", "payload", "seq", "hash");
+      }
     }
+    List<Map<String, Object>> finals = new ArrayList<>();
+    for (Map<String, Object> e : jsonl(ledger(root))) {
+      if ("complete".equals(e.get("event")) || "fail".equals(e.get("event"))) {
+        finals.add(e);
+      }
+    }
+    assertThat(finals).hasSize(4).allSatisfy(e -> assertThat(e).containsKey("evidence_head"));
+    Cli.Result verify = cli.run("verify");
+    assertThat(verify.code()).as(verify.out()).isZero();
+    assertThat(verify.lastJson())
+        .isEqualTo(Map.of("status", "verified", "files", 5, "problems", 0));
   }
 
   @Test
@@ -155,6 +172,11 @@ class FixtureJobsTest {
     assertThat(r.json(3)).containsEntry("error", "argv_rejected:shell_like");
     assertThat(r.lastJson().get("by_state"))
         .isEqualTo(Map.of("queued", 0, "running", 0, "complete", 4, "failed", 1));
+    // The original's unchained lines verify as legacy lines.
+    assertThat(cli.run("verify").lines())
+        .containsExactly(
+            "{\"file\": \"workspace/local_exec/state/jobs.jsonl\", \"ok\": true, \"lines\": 40}",
+            "{\"status\": \"verified\", \"files\": 1, \"problems\": 0}");
     // Nothing is left to claim.
     assertThat(cli.run("worker", "--once").json(0)).containsEntry("status", "idle");
   }

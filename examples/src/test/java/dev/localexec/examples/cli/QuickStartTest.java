@@ -57,6 +57,12 @@ class QuickStartTest {
     assertThat(kinds(root, "job-demorepoindex01"))
         .startsWith("claimed", "run_header")
         .endsWith("complete");
+    List<Map<String, Object>> evidenceLines = jsonl(evidence(root, "job-demorepoindex01.jsonl"));
+    for (int i = 0; i < evidenceLines.size(); i++) {
+      assertThat(evidenceLines.get(i).keySet())
+          .containsExactly("ts_utc", "job_id", "kind", "payload", "seq", "hash");
+      assertThat(evidenceLines.get(i)).containsEntry("seq", i + 1);
+    }
     assertThat(Files.readString(evidence(root, "job-demorepoindex01.md")))
         .startsWith("# Repo Index Task\n\n- job_id: job-demorepoindex01\n- files_considered: 4\n");
     List<Map<String, Object>> rows = jsonl(evidence(root, "job-demorepoindex01_index.jsonl"));
@@ -95,9 +101,40 @@ class QuickStartTest {
 
     assertThat(second.length).isGreaterThan(first.length);
     assertThat(Arrays.copyOf(second, first.length)).isEqualTo(first);
-    assertThat(jsonl(ledger(root)))
+    List<Map<String, Object>> events = jsonl(ledger(root));
+    assertThat(events)
         .extracting(e -> e.get("event"))
         .containsExactly("enqueue", "claim", "heartbeat", "complete");
+    // The original's keys in the original's order, then the hash chain's seq and hash.
+    assertThat(events.get(0).keySet())
+        .containsExactly("ts_utc", "event", "validator_mode", "job", "seq", "hash");
+    assertThat(events.get(1).keySet())
+        .containsExactly(
+            "ts_utc",
+            "event",
+            "job_id",
+            "worker_id",
+            "lease_expires_unix",
+            "attempt",
+            "seq",
+            "hash");
+    assertThat(events.get(2).keySet()).isEqualTo(events.get(1).keySet());
+    assertThat(events.get(3).keySet())
+        .containsExactly(
+            "ts_utc",
+            "event",
+            "job_id",
+            "worker_id",
+            "result",
+            "attempt",
+            "evidence_head",
+            "seq",
+            "hash");
+    assertThat(events).extracting(e -> e.get("seq")).containsExactly(1, 2, 3, 4);
+    List<Map<String, Object>> evidence = jsonl(evidence(root, "job-demorepoindex01.jsonl"));
+    Map<String, Object> last = evidence.get(evidence.size() - 1);
+    assertThat(events.get(3).get("evidence_head"))
+        .isEqualTo(Map.of("seq", evidence.size(), "hash", last.get("hash")));
   }
 
   @Test

@@ -13,9 +13,10 @@ import java.util.Set;
  * holding {@code \0}), {@code empty_program} (a blank program), {@code shell_like} (the program
  * holds whitespace or one of {@code ; & | $ ` < > ( ) { } * ? ! ~}, so it looks like a shell line)
  * and {@code shell_program} (the program is a shell, or a command runner such as {@code env} or
- * {@code timeout} with a later element that names a shell, alone or as its first word, as in {@code
- * env -S "sh -c id"}). Shells are refused unless the embedding application uses {@link
- * #allowingShells()}.
+ * {@code timeout} with a later element that names a shell, or a program that passes a string of its
+ * arguments to a shell ({@code su}, {@code runuser}, {@code script}, {@code watch}), alone or as
+ * its first word, as in {@code env -S "sh -c id"}). Shells are refused unless the embedding
+ * application uses {@link #allowingShells()}.
  */
 public final class ArgvPolicy {
 
@@ -24,6 +25,12 @@ public final class ArgvPolicy {
       Set.of(
           "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "csh", "tcsh", "fish", "busybox",
           "pwsh");
+
+  /**
+   * Programs that hand a command string of their arguments to a shell ({@code su -c}, {@code
+   * runuser -c}, {@code script -c}, {@code watch CMD}): refused like shells.
+   */
+  static final Set<String> SHELL_STRING_RUNNERS = Set.of("su", "runuser", "script", "watch");
 
   /** Programs that run another program given in their arguments. */
   static final Set<String> RUNNERS =
@@ -102,13 +109,13 @@ public final class ArgvPolicy {
     }
     if (!shellsAllowed) {
       String base = basename(program);
-      if (SHELLS.contains(base)) {
+      if (SHELLS.contains(base) || SHELL_STRING_RUNNERS.contains(base)) {
         throw reject(
             "shell_program",
             argv,
             "the program '"
                 + base
-                + "' is a shell; shells are refused by default. Run the program you need"
+                + "' is a shell or runs its arguments through one; shells are refused by default. Run the program you need"
                 + " directly; the embedding application can allow shells with"
                 + " ArgvPolicy.defaults().allowingShells()");
       }

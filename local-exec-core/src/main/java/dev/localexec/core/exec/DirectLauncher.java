@@ -43,8 +43,16 @@ public final class DirectLauncher implements ProcessLauncher {
     return builder.start();
   }
 
-  /** Finds a bare program name in {@code path}; names with a {@code /} are used as given. */
-  static String locate(String program, String path) throws IOException {
+  /**
+   * Finds a bare program name in {@code path}, as a shell would; names with a {@code /} are
+   * returned as given.
+   *
+   * @param program the program, e.g. {@code python3} or {@code ./run.sh}
+   * @param path a {@code PATH} value, folders separated by {@code :}; may be null
+   * @return the path of the first executable regular file named {@code program}
+   * @throws IOException if no folder of {@code path} holds such a file
+   */
+  public static String locate(String program, String path) throws IOException {
     if (program.indexOf('/') >= 0) {
       return program;
     }

@@ -37,17 +37,19 @@ import org.slf4j.LoggerFactory;
  * at once.
  *
  * <p>{@link #run} refuses without {@code allow_subprocess}, records {@code tool_call}, checks the
- * argv and the working directory, counts one tool call, checks the kill switch, then starts the
- * process with only {@code PATH} ({@value #SAFE_PATH}) and the job's {@code env_allow} names in its
- * environment. Both output streams are drained at once and kept up to the job's {@code
- * max_output_bytes}. The command ends at its exit, its timeout (its process tree is stopped and the
- * result says {@code timedOut}), the job's wall-time deadline ({@code max_wall_time_sec exceeded})
- * or the kill switch ({@code kill_switch:subprocess}); in the last two cases the tree is stopped
- * and the exception thrown. Processes the command left behind at a normal exit are stopped too.
- * Every {@code tool_call} is followed by a {@code tool_result}, which holds an {@code error} code
- * when the command did not finish normally; a refused working directory also records {@code
- * path_rejected}. The {@code budget_exceeded} and {@code kill_switch} events are left to whoever
- * catches the exception (the worker), so they are recorded once.
+ * argv and the working directory, asks the launcher whether it may start anything ({@link
+ * ProcessLauncher#checkAvailable()}: a plane with no working sandbox refuses with {@code
+ * sandbox_unavailable}), counts one tool call, checks the kill switch, then starts the process with
+ * only {@code PATH} ({@value #SAFE_PATH}) and the job's {@code env_allow} names in its environment.
+ * Both output streams are drained at once and kept up to the job's {@code max_output_bytes}. The
+ * command ends at its exit, its timeout (its process tree is stopped and the result says {@code
+ * timedOut}), the job's wall-time deadline ({@code max_wall_time_sec exceeded}) or the kill switch
+ * ({@code kill_switch:subprocess}); in the last two cases the tree is stopped and the exception
+ * thrown. Processes the command left behind at a normal exit are stopped too. Every {@code
+ * tool_call} is followed by a {@code tool_result}, which holds an {@code error} code when the
+ * command did not finish normally; a refused working directory also records {@code path_rejected}.
+ * The {@code budget_exceeded} and {@code kill_switch} events are left to whoever catches the
+ * exception (the worker), so they are recorded once.
  */
 public final class LocalArgvRunner implements ArgvRunner {
 
@@ -137,6 +139,11 @@ public final class LocalArgvRunner implements ArgvRunner {
       evidence.record("path_rejected", rejected);
       throw refused(e);
     } catch (ArgvRejectedException e) {
+      throw refused(e);
+    }
+    try {
+      launcher.checkAvailable();
+    } catch (PolicyViolationException e) {
       throw refused(e);
     }
     try {

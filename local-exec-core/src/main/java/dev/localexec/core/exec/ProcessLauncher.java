@@ -9,7 +9,9 @@ import java.io.IOException;
  *
  * <p>The started process must have its standard input closed or empty and its standard output and
  * error as pipes ({@link Process#getInputStream()} and {@link Process#getErrorStream()}), which the
- * runner drains.
+ * runner drains. Stopping the started process must be enough to stop everything it started: the
+ * runner signals the process and the descendants it can see, and a sandboxing launcher puts the
+ * whole tree in a PID namespace that ends with it.
  */
 public interface ProcessLauncher {
 
@@ -18,6 +20,16 @@ public interface ProcessLauncher {
    * or {@code bwrap}.
    */
   String name();
+
+  /**
+   * Throws if this launcher refuses to start anything, e.g. because no sandbox works on this host
+   * and the embedding application did not turn the sandbox off. The runner calls it before it
+   * counts the tool call, so a refused command never runs. Fast, non-blocking; the default accepts.
+   *
+   * @throws dev.localexec.api.PolicyViolationException with code {@code sandbox_unavailable} (or
+   *     another rule) saying what is missing and how to fix it
+   */
+  default void checkAvailable() {}
 
   /**
    * Starts the process and returns at once. Does not block on the process.

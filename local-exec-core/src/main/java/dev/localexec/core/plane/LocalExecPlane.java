@@ -2,13 +2,18 @@ package dev.localexec.core.plane;
 
 import dev.localexec.api.Job;
 import dev.localexec.api.spi.TaskPlugin;
-import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.integrity.Verifier;
+import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.FileLedgerQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.sandbox.Sandbox;
+import dev.localexec.core.sandbox.SandboxMode;
+import dev.localexec.core.sandbox.SandboxProbe;
 import dev.localexec.core.schema.JobValidator;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
@@ -21,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,6 +38,10 @@ import java.util.function.BooleanSupplier;
  * RunOutcome outcome = plane.runOnce();
  * }</pre>
  *
+ * <p>Every subprocess of a job runs in the sandbox chosen when the plane is built ({@link
+ * Builder#sandbox}, {@link SandboxMode#AUTO} by default: bubblewrap, else {@code unshare}, else
+ * subprocesses are refused).
+ *
  * <p>Thread-safe; several planes (in several processes) may share one state folder.
  */
 public final class LocalExecPlane {
@@ -42,6 +52,9 @@ public final class LocalExecPlane {
   private final FileLedgerQueue queue;
   private final KillSwitch killSwitch;
   private final WorkerOptions workerOptions;
+  private final Map<String, String> environment;
+  private final Redactor redactor;
+  private final SandboxProbe.Choice sandbox;
   private final ProcessLauncher launcher;
 
   private LocalExecPlane(Builder b) {
@@ -49,10 +62,13 @@ public final class LocalExecPlane {
     this.clock = b.clock;
     this.registry = b.registry.build();
     this.validator = new JobValidator(registry);
-    this.queue = new FileLedgerQueue(layout.stateDir(), validator, clock);
+    this.environment = Map.copyOf(b.environment);
+    this.redactor = Redactor.fromEnvironment(environment);
+    this.queue = new FileLedgerQueue(layout.stateDir(), validator, clock, redactor);
     this.killSwitch = new KillSwitch(layout.killSwitchFile());
     this.workerOptions = b.workerOptions;
-    this.launcher = b.launcher;
+    this.sandbox = b.chooseSandbox(layout);
+    this.launcher = sandbox.launcher();
   }
 
   /** A builder for a plane serving {@code repoRoot}. */
@@ -63,6 +79,11 @@ public final class LocalExecPlane {
   /** Where the plane keeps its files. */
   public PlaneLayout layout() {
     return layout;
+  }
+
+  /** The sandbox of this plane's subprocesses: what it enforces and what it does not. */
+  public Sandbox sandbox() {
+    return sandbox.sandbox();
   }
 
   /** The task plug-ins. */
@@ -121,7 +142,7 @@ public final class LocalExecPlane {
 
   /** A worker with other options (e.g. another id). */
   public Worker worker(WorkerOptions options) {
-    return new Worker(options, queue, registry, killSwitch, layout, launcher, clock);
+    return new Worker(options, queue, registry, killSwitch, layout, launcher, clock, environment);
   }
 
   /** Runs at most one job with a default worker. */
@@ -134,6 +155,23 @@ public final class LocalExecPlane {
   public String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop) {
     exportSchemas();
     return worker().loop(idleSleep, maxIdle, stop);
+  }
+
+  /** The redactor of everything this plane writes (built from {@link Builder#environment}). */
+  public Redactor redactor() {
+    return redactor;
+  }
+
+  /**
+   * Recomputes the hash chains of the ledger and the evidence (see {@link Verifier}).
+   *
+   * @param jobId a job whose evidence to check with the ledger, or {@code null} for every job's
+   *     evidence and the worker event files
+   * @throws dev.localexec.api.LocalExecException {@code unknown_job} if the job is unknown
+   */
+  public VerifyReport verify(String jobId) {
+    Verifier v = new Verifier(layout.root(), layout.ledger(), layout.evidenceDir());
+    return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
   }
 
   /** Every job's state, in enqueue order. */
@@ -155,7 +193,10 @@ public final class LocalExecPlane {
     if (ks) {
       problems.add("kill switch is on");
     }
-    h.put("sandbox", launcher.name());
+    h.put("sandbox", sandbox.sandbox().toMap());
+    if (sandbox.sandbox().refusesSubprocesses()) {
+      problems.add("sandbox unavailable: " + sandbox.reason());
+    }
     h.put("repo_root", layout.root().toString());
     boolean stateOk = writable(layout.stateDir());
     boolean evidenceOk = writable(layout.evidenceDir());
@@ -210,9 +251,12 @@ public final class LocalExecPlane {
     private final Path root;
     private PlaneLayout layout;
     private Clock clock = Clock.systemUTC();
+    private Map<String, String> environment = System.getenv();
     private final TaskRegistry.Builder registry = TaskRegistry.builder();
     private WorkerOptions workerOptions = WorkerOptions.defaults();
-    private ProcessLauncher launcher = new DirectLauncher();
+    private ProcessLauncher launcher;
+    private SandboxMode sandboxMode;
+    private SandboxProbe sandboxProbe = SandboxProbe.standard();
 
     private Builder(Path root) {
       if (root == null) {
@@ -233,6 +277,16 @@ public final class LocalExecPlane {
     /** The time source (tests drive it). */
     public Builder clock(Clock c) {
       this.clock = c;
+      return this;
+    }
+
+    /**
+     * The host environment (the default is {@link System#getenv()}): the values a job's {@code
+     * env_allow} names pass to its subprocesses, and the source of the secrets redacted from the
+     * ledger, evidence, summaries and outputs (see {@link Redactor#fromEnvironment}).
+     */
+    public Builder environment(Map<String, String> env) {
+      this.environment = Map.copyOf(Objects.requireNonNull(env, "env"));
       return this;
     }
 
@@ -266,10 +320,58 @@ public final class LocalExecPlane {
       return this;
     }
 
-    /** How subprocesses are started. */
+    /**
+     * How subprocesses are started, instead of the sandbox {@link #sandbox} would choose (e.g. a
+     * scripted launcher in tests); {@code run_header} reports its {@link ProcessLauncher#name()}.
+     */
     public Builder launcher(ProcessLauncher l) {
       this.launcher = l;
       return this;
+    }
+
+    /**
+     * How the sandbox of subprocesses is chosen: {@link SandboxMode#AUTO} (the default) probes for
+     * bubblewrap, then {@code unshare}, and refuses subprocesses when neither works; {@link
+     * SandboxMode#NONE} turns the sandbox off explicitly.
+     */
+    public Builder sandbox(SandboxMode mode) {
+      this.sandboxMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Where the sandbox programs are looked for (the default: {@link SandboxProbe#standard()}). */
+    public Builder sandboxProbe(SandboxProbe probe) {
+      this.sandboxProbe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /** The launcher set explicitly, or the probe's choice for the mode. */
+    private SandboxProbe.Choice chooseSandbox(PlaneLayout l) {
+      if (launcher != null) {
+        if (sandboxMode != null) {
+          throw new IllegalStateException(
+              "LocalExecPlane.Builder got both launcher("
+                  + launcher.name()
+                  + ") and sandbox("
+                  + sandboxMode
+                  + "); set only one: the launcher replaces the sandbox choice");
+        }
+        return new SandboxProbe.Choice(
+            launcher, Sandbox.of(launcher), "launcher set by the embedding application");
+      }
+      List<Path> planeFolders = new ArrayList<>();
+      for (Path p :
+          List.of(
+              l.root().resolve(PlaneLayout.WORKSPACE),
+              l.stateDir(),
+              l.evidenceDir(),
+              l.schemasDir())) {
+        if (p.startsWith(l.root()) && !p.equals(l.root())) {
+          planeFolders.add(p);
+        }
+      }
+      SandboxMode mode = sandboxMode != null ? sandboxMode : SandboxMode.AUTO;
+      return sandboxProbe.choose(mode, l.root(), planeFolders);
     }
 
     /** The plane. */

@@ -3,11 +3,13 @@ package dev.localexec.core.queue;
 import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.integrity.ChainedJsonl;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job queue kept as an append-only ledger, {@code jobs.jsonl}, in the original tool's line
- * format. Every change appends one line under an exclusive lock on {@code jobs.lock}, so several
- * threads and several processes may share one state folder. Reads replay the whole ledger.
+ * format with a hash chain's {@code seq} and {@code hash} at the end of each line (see {@link
+ * ChainedJsonl}); the original's unchained lines stay valid before the first chained one. Every
+ * change appends one line under an exclusive lock on {@code jobs.lock}, so several threads and
+ * several processes may share one state folder. Reads replay the whole ledger.
  *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
@@ -44,6 +48,7 @@ public final class FileLedgerQueue {
   private final Path lockFile;
   private final JobValidator validator;
   private final Clock clock;
+  private final ChainedJsonl chain;
 
   /**
    * Creates a queue over {@code stateDir/jobs.jsonl}; the folder is created on the first write.
@@ -53,11 +58,25 @@ public final class FileLedgerQueue {
    * @param clock the time source for timestamps and leases
    */
   public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock) {
+    this(stateDir, validator, clock, Redactor.none());
+  }
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl} whose events (job documents included) are
+   * redacted before they are written.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   * @param redactor replaces secret values in every event
+   */
+  public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock, Redactor redactor) {
     Path dir = stateDir.toAbsolutePath().normalize();
     this.ledger = dir.resolve("jobs.jsonl");
     this.lockFile = dir.resolve("jobs.lock");
     this.validator = validator;
     this.clock = clock;
+    this.chain = new ChainedJsonl(ledger, redactor, this::tornLineMarker, true);
   }
 
   /** The ledger file. */
@@ -200,7 +219,20 @@ public final class FileLedgerQueue {
    * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
    */
   public String complete(Claim claim, Map<String, ?> result) {
-    return finish(claim, "complete", "result", result);
+    return complete(claim, result, null);
+  }
+
+  /**
+   * Records a claim's result and the head of the job's evidence chain after its {@code complete}
+   * evidence line ({@code "evidence_head": {"seq", "hash"}}), which {@code verify} checks the
+   * evidence against.
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead) {
+    return finish(claim, "complete", "result", result, evidenceHead);
   }
 
   /**
@@ -210,7 +242,19 @@ public final class FileLedgerQueue {
    * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
    */
   public String fail(Claim claim, String error) {
-    return finish(claim, "fail", "error", error);
+    return fail(claim, error, null);
+  }
+
+  /**
+   * Records a claim's failure and the head of the job's evidence chain after its {@code failed}
+   * evidence line.
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String fail(Claim claim, String error, ChainHead evidenceHead) {
+    return finish(claim, "fail", "error", error, evidenceHead);
   }
 
   /** Every job's state, in the order of their first enqueue. */
@@ -243,7 +287,8 @@ public final class FileLedgerQueue {
     return withLock(this::replay).badLines;
   }
 
-  private String finish(Claim claim, String kind, String key, Object value) {
+  private String finish(
+      Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
     return withLock(
         () -> {
           requireOwner(claim);
@@ -252,6 +297,9 @@ public final class FileLedgerQueue {
           ev.put("worker_id", claim.workerId());
           ev.put(key, value);
           ev.put("attempt", claim.attempt());
+          if (evidenceHead != null) {
+            ev.put("evidence_head", evidenceHead.toMap());
+          }
           append(ev);
           return (String) ev.get("ts_utc");
         });
@@ -298,36 +346,10 @@ public final class FileLedgerQueue {
     return Timestamps.unix(clock.instant());
   }
 
+  /** Appends one chained event (see {@link ChainedJsonl}); called under the ledger lock. */
   private void append(Map<String, Object> event) {
     try {
-      Files.createDirectories(ledger.getParent());
-      try (FileChannel ch =
-          FileChannel.open(
-              ledger,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE)) {
-        long size = ch.size();
-        StringBuilder text = new StringBuilder();
-        if (size > 0) {
-          ByteBuffer last = ByteBuffer.allocate(1);
-          ch.read(last, size - 1);
-          if (last.get(0) != '\n') {
-            text.append('\n');
-            Map<String, Object> torn = tornLineMarker();
-            if (torn != null) {
-              text.append(Json.line(torn)).append('\n');
-            }
-          }
-        }
-        text.append(Json.line(event)).append('\n');
-        ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-        long pos = size;
-        while (buf.hasRemaining()) {
-          pos += ch.write(buf, pos);
-        }
-        ch.force(false);
-      }
+      chain.append(event);
     } catch (IOException e) {
       throw new LocalExecException(
           "ledger_write_failed",
@@ -338,33 +360,14 @@ public final class FileLedgerQueue {
   }
 
   /**
-   * When the ledger ends in an unterminated line that is not a JSON object (a write cut short by a
-   * crash), a {@code torn_line} event naming that line, so replay and verify know it was a torn
-   * write and not garbage; {@code null} when the last line is a complete event.
+   * The {@code torn_line} event naming the ledger's unterminated last line that is not a JSON
+   * object (a write cut short by a crash), so replay and verify know it was a torn write and not
+   * garbage; the next append writes it before its own event.
    */
-  private Map<String, Object> tornLineMarker() throws IOException {
-    byte[] bytes = Files.readAllBytes(ledger);
-    int start = bytes.length;
-    while (start > 0 && bytes[start - 1] != '\n') {
-      start--;
-    }
-    int lineNo = 1;
-    for (int i = 0; i < start; i++) {
-      if (bytes[i] == '\n') {
-        lineNo++;
-      }
-    }
-    String tail = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).strip();
-    try {
-      if (Json.parse(tail) instanceof Map) {
-        return null;
-      }
-    } catch (LocalExecException e) {
-      // not JSON: a torn write
-    }
+  private Map<String, Object> tornLineMarker(int lineNo, long bytes) {
     Map<String, Object> ev = event("torn_line");
     ev.put("line", lineNo);
-    ev.put("bytes", bytes.length - start);
+    ev.put("bytes", bytes);
     LOG.warn("ledger {} ended in a torn line ({}); it is skipped", ledger, lineNo);
     return ev;
   }

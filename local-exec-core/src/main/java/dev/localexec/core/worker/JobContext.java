@@ -9,6 +9,7 @@ import dev.localexec.api.spi.JsonlOutput;
 import dev.localexec.api.spi.RepoPaths;
 import dev.localexec.api.spi.TaskContext;
 import dev.localexec.core.evidence.JobJsonlOutput;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plane.PlaneLayout;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ final class JobContext implements TaskContext {
   private final AtomicBoolean stopping;
   private final PlaneLayout layout;
   private final Clock clock;
+  private final Redactor redactor;
 
   JobContext(
       Job job,
@@ -39,7 +41,8 @@ final class JobContext implements TaskContext {
       KillSwitch killSwitch,
       AtomicBoolean stopping,
       PlaneLayout layout,
-      Clock clock) {
+      Clock clock,
+      Redactor redactor) {
     this.job = job;
     this.budget = budget;
     this.evidence = evidence;
@@ -49,6 +52,7 @@ final class JobContext implements TaskContext {
     this.stopping = stopping;
     this.layout = layout;
     this.clock = clock;
+    this.redactor = redactor;
   }
 
   @Override
@@ -83,7 +87,7 @@ final class JobContext implements TaskContext {
           "output name must match " + OUTPUT_NAME.pattern() + " without '..', got '" + name + "'");
     }
     Path file = layout.evidenceDir().resolve(job.jobId() + "_" + name);
-    return new JobJsonlOutput(file, layout.display(file), budget);
+    return new JobJsonlOutput(file, layout.display(file), budget, redactor);
   }
 
   @Override

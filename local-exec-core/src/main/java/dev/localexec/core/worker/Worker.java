@@ -12,6 +12,8 @@ import dev.localexec.core.evidence.Summaries;
 import dev.localexec.core.exec.ArgvPolicy;
 import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.paths.RepoRootPaths;
@@ -19,13 +21,13 @@ import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +61,8 @@ public final class Worker {
   private final Clock clock;
   private final RepoRootPaths paths;
   private final WorkerEvents events;
+  private final Map<String, String> environment;
+  private final Redactor redactor;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   /**
@@ -71,6 +75,8 @@ public final class Worker {
    * @param layout where evidence goes; its root is the jobs' repo root
    * @param launcher how subprocesses are started
    * @param clock the time source
+   * @param environment the host environment: where {@code env_allow} values come from, and whose
+   *     secret-looking values are redacted from everything the worker writes
    */
   public Worker(
       WorkerOptions options,
@@ -79,7 +85,8 @@ public final class Worker {
       KillSwitch killSwitch,
       PlaneLayout layout,
       ProcessLauncher launcher,
-      Clock clock) {
+      Clock clock,
+      Map<String, String> environment) {
     this.options = options;
     this.queue = queue;
     this.registry = registry;
@@ -88,7 +95,9 @@ public final class Worker {
     this.launcher = launcher;
     this.clock = clock;
     this.paths = RepoRootPaths.of(layout.root());
-    this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock);
+    this.environment = Map.copyOf(environment);
+    this.redactor = Redactor.fromEnvironment(environment);
+    this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock, redactor);
   }
 
   /** The worker's options. */
@@ -143,6 +152,20 @@ public final class Worker {
    * @return the reason the loop ended: {@code kill_switch} or {@code stopped}
    */
   public String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop) {
+    return loop(idleSleep, maxIdle, stop, false);
+  }
+
+  /**
+   * Runs jobs like {@link #loop} until the queue is empty and no job of this worker runs; returns
+   * {@code drained} then (or {@code kill_switch} / {@code stopped}).
+   *
+   * @param idleSleep how long to wait for a free slot before looking again
+   */
+  public String drain(Duration idleSleep) {
+    return loop(idleSleep, Duration.ofDays(1), () -> false, true);
+  }
+
+  private String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop, boolean drain) {
     int slots = options.slots();
     Map<String, Object> startEvent = new LinkedHashMap<>();
     startEvent.put("worker_version", VERSION);
@@ -183,6 +206,14 @@ public final class Worker {
           backoffMs = 0;
           if (claimed.isEmpty()) {
             free.release(1);
+            if (drain) {
+              if (free.availablePermits() == slots) {
+                reason = "drained";
+                break;
+              }
+              sleep(idleSleep);
+              continue;
+            }
             Instant now = clock.instant();
             if (Duration.between(lastBeat, now).compareTo(maxIdle) >= 0) {
               events.record("idle_heartbeat", Map.of("jobs_run", jobs.get()));
@@ -270,7 +301,7 @@ public final class Worker {
   /** Records {@code claimed} and {@code run_header} and starts renewing the lease. */
   private JobRun start(Claim claim) {
     Job job = claim.job();
-    JobEvidence evidence = new JobEvidence(layout.evidenceDir(), job.jobId(), clock);
+    JobEvidence evidence = new JobEvidence(layout.evidenceDir(), job.jobId(), clock, redactor);
     Map<String, Object> claimed = new LinkedHashMap<>();
     claimed.put("worker_id", options.workerId());
     claimed.put("attempt", claim.attempt());
@@ -311,15 +342,17 @@ public final class Worker {
                       ? ArgvPolicy.defaults().allowingShells()
                       : ArgvPolicy.defaults())
               .launcher(launcher)
+              .hostEnvironment(environment)
               .killSwitch(() -> killSwitch.isOn() || stopping.get())
               .clock(clock)
               .build();
       JobContext ctx =
-          new JobContext(job, budget, evidence, paths, argv, killSwitch, stopping, layout, clock);
+          new JobContext(
+              job, budget, evidence, paths, argv, killSwitch, stopping, layout, clock, redactor);
       ctx.checkKillSwitch("before_run");
       TaskPlugin plugin = registry.require(job.jobType());
       TaskResult r = plugin.run(ctx);
-      result = r.result();
+      result = redactor.redactObject(r.result());
       summary =
           r.summaryMarkdown() != null ? r.summaryMarkdown() : Summaries.completed(job, result);
       status = "complete";
@@ -341,36 +374,44 @@ public final class Worker {
       }
       summary = Summaries.failed(job, error, e.getMessage());
       status = "failed";
-      LOG.info("job {} failed: {}", job.jobId(), e.getMessage());
+      LOG.info("job {} failed: {}", job.jobId(), redactor.redact(e.getMessage()));
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       error = "task_error:" + e.getClass().getSimpleName();
       summary = Summaries.failed(job, error, e.getMessage());
       status = "failed";
-      LOG.warn("job {} threw {}", job.jobId(), e.toString(), e);
+      LOG.warn("job {} threw {}", job.jobId(), redactor.redact(e.toString()));
+      if (LOG.isDebugEnabled()) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        LOG.debug("job {}: {}", job.jobId(), redactor.redact(trace.toString()));
+      }
     } finally {
       run.beats.shutdownNow();
     }
 
     try {
+      // The evidence line first: the ledger's final event records the evidence head after it.
       if (status.equals("complete")) {
-        queue.complete(claim, result);
-        evidence.record("complete", result);
+        Optional<ChainHead> head = evidence.recordChained("complete", result);
+        queue.complete(claim, result, head.orElse(null));
       } else {
-        queue.fail(claim, error);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("error", error);
-        evidence.record("failed", p);
+        Optional<ChainHead> head = evidence.recordChained("failed", p);
+        queue.fail(claim, error, head.orElse(null));
       }
     } catch (LocalExecException e) {
       if (!e.code().equals("stale_claim")) {
         throw e;
       }
       evidence.record("stale_claim", Map.of("message", e.getMessage()));
-      LOG.warn("{}", e.getMessage());
+      LOG.warn("{}", redactor.redact(e.getMessage()));
     }
     String summaryPath;
     try {
-      summaryPath = layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summary));
+      summaryPath =
+          layout.display(
+              Summaries.write(layout.evidenceDir(), job.jobId(), redactor.redact(summary)));
     } catch (IOException e) {
       summaryPath = null;
       LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
@@ -408,10 +449,7 @@ public final class Worker {
     h.put("model_name", "local-exec-coordinator");
     h.put("tool_policy_hash", Json.hash16(job.toolPolicy().toMap()));
     h.put("budgets_hash", Json.hash16(job.budgets().toMap()));
-    Map<String, Object> sandbox = new LinkedHashMap<>();
-    sandbox.put("mechanism", launcher.name());
-    sandbox.put("enforces", List.of("argv_only", "cleared_environment", "cwd_inside_root"));
-    h.put("sandbox", sandbox);
+    h.put("sandbox", Sandbox.of(launcher).forNetwork(job.toolPolicy().allowNetwork()).toMap());
     return h;
   }
 

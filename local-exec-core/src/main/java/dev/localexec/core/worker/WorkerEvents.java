@@ -1,6 +1,7 @@
 package dev.localexec.core.worker;
 
-import dev.localexec.core.evidence.JsonlFile;
+import dev.localexec.core.integrity.ChainedJsonl;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.queue.Timestamps;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,30 +11,48 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The worker's own events, {@code evidence/worker_<worker_id>.jsonl}. Never throws. */
+/**
+ * The worker's own events, {@code evidence/worker_<worker_id>.jsonl}, hash-chained (see {@link
+ * ChainedJsonl}) and redacted. Never throws.
+ */
 final class WorkerEvents {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerEvents.class);
 
   private final String workerId;
-  private final JsonlFile file;
+  private final ChainedJsonl file;
   private final Clock clock;
 
-  WorkerEvents(Path evidenceDir, String workerId, Clock clock) {
+  WorkerEvents(Path evidenceDir, String workerId, Clock clock, Redactor redactor) {
     this.workerId = workerId;
-    this.file = new JsonlFile(evidenceDir.resolve("worker_" + workerId + ".jsonl"));
     this.clock = clock;
+    this.file =
+        new ChainedJsonl(
+            evidenceDir.resolve("worker_" + workerId + ".jsonl"),
+            redactor,
+            (line, bytes) -> {
+              Map<String, Object> p = new LinkedHashMap<>();
+              p.put("line", line);
+              p.put("bytes", bytes);
+              LOG.warn("worker events of {} ended in a torn line ({})", workerId, line);
+              return event("torn_line", p);
+            },
+            false);
   }
 
   void record(String kind, Map<String, ?> payload) {
+    try {
+      file.append(event(kind, payload));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("cannot write worker event {} to {}: {}", kind, file.path(), e.toString());
+    }
+  }
+
+  private Map<String, Object> event(String kind, Map<String, ?> payload) {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("ts_utc", Timestamps.utc(clock.instant()));
     line.put("worker_id", workerId);
     line.put("kind", kind);
     line.put("payload", payload);
-    try {
-      file.append(line);
-    } catch (IOException | RuntimeException e) {
-      LOG.error("cannot write worker event {} to {}: {}", kind, file.path(), e.toString());
-    }
+    return line;
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.localexec.api.Budget;
 import dev.localexec.api.ToolPolicy;
+import dev.localexec.core.integrity.ChainedJsonl;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.testing.Fixtures;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -206,5 +209,29 @@ class JsonTest {
     assertThat(files).hasSize(7);
     assertThat(lines).isEqualTo(72);
     assertThat(mismatches).isEmpty();
+  }
+
+  @Test
+  void chainedLine_isTheOriginalsLineWithSeqAndHashAppended(@TempDir Path dir) throws IOException {
+    List<String> original =
+        Files.readAllLines(
+            Fixtures.originalRun().resolve("state/jobs.jsonl"), StandardCharsets.UTF_8);
+    Path copy = dir.resolve("jobs.jsonl");
+    ChainedJsonl chain = new ChainedJsonl(copy, Redactor.none(), null, false);
+    for (String line : original) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> event = (Map<String, Object>) Json.parse(line);
+      chain.append(event);
+    }
+
+    List<String> written = Files.readAllLines(copy, StandardCharsets.UTF_8);
+    assertThat(written).hasSize(40);
+    for (int i = 0; i < written.size(); i++) {
+      String line = original.get(i);
+      assertThat(written.get(i))
+          .startsWith(
+              line.substring(0, line.length() - 1) + ", \"seq\": " + (i + 1) + ", \"hash\": \"")
+          .matches(".*, \"hash\": \"[0-9a-f]{64}\"}$");
+    }
   }
 }

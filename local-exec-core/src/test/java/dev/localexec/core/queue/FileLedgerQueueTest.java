@@ -10,6 +10,10 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ToolPolicy;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.integrity.Verifier;
+import dev.localexec.core.integrity.VerifyReport.FileCheck;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.schema.JobValidator;
@@ -21,9 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +40,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +103,26 @@ class FileLedgerQueueTest {
     return Files.readAllLines(queue.ledger(), StandardCharsets.UTF_8);
   }
 
+  private static final Pattern CHAIN_KEYS =
+      Pattern.compile("^(\\{.*), \"seq\": ([0-9]+), \"hash\": \"([0-9a-f]{64})\"}$");
+
+  /**
+   * The line without its trailing chain keys, after checking they are there with this {@code seq}:
+   * the original's shape of the line.
+   */
+  private static String unchained(String line, int seq) {
+    Matcher m = CHAIN_KEYS.matcher(line);
+    assertThat(m.matches()).as("ends in seq and hash: %s", line).isTrue();
+    assertThat(m.group(2)).as("seq of %s", line).isEqualTo(String.valueOf(seq));
+    return m.group(1) + "}";
+  }
+
+  private static String sha256(String text) throws Exception {
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
   private String lastLine() throws IOException {
     List<String> lines = lines();
     return lines.get(lines.size() - 1);
@@ -107,6 +136,15 @@ class FileLedgerQueueTest {
         StandardCharsets.UTF_8,
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
+  }
+
+  private FileCheck verifyLedger() {
+    return new Verifier(dir, queue.ledger(), dir.resolve("evidence")).verifyFile(queue.ledger());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parse(String line) {
+    return (Map<String, Object>) Json.parse(line);
   }
 
   private Claim claimOrFail(String workerId) {
@@ -125,16 +163,19 @@ class FileLedgerQueueTest {
   }
 
   @Test
-  void enqueue_writesOneLineInTheOriginalsShape() throws IOException {
+  void enqueue_writesOneLineInTheOriginalsShapeWithSeqAndHashAtTheEnd() throws Exception {
     String ts = queue.enqueue(job("job-aaaaaaaa"));
 
+    String original =
+        "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"enqueue\","
+            + " \"validator_mode\": \"jsonschema\", \"job\": "
+            + JOB_A_JSON;
+    Map<String, Object> withSeq = new LinkedHashMap<>(parse(original + "}"));
+    withSeq.put("seq", 1);
+    String hash = sha256("0".repeat(64) + "\n" + Json.canonical(withSeq));
     assertThat(ts).isEqualTo("2026-11-24T04:22:04.250000Z");
     assertThat(Files.readString(queue.ledger()))
-        .isEqualTo(
-            "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"enqueue\","
-                + " \"validator_mode\": \"jsonschema\", \"job\": "
-                + JOB_A_JSON
-                + "}\n");
+        .isEqualTo(original + ", \"seq\": 1, \"hash\": \"" + hash + "\"}\n");
     assertThat(queue.status())
         .containsExactly(
             new JobStatus(
@@ -159,8 +200,9 @@ class FileLedgerQueueTest {
     queue.enqueue(job);
 
     assertThat(originalJob).startsWith("{\"job_id\": \"job-demorepoindex01\"");
-    assertThat(lines())
-        .containsExactly(
+    assertThat(lines()).hasSize(1);
+    assertThat(unchained(lines().get(0), 1))
+        .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"enqueue\","
                 + " \"validator_mode\": \"jsonschema\", \"job\": "
                 + originalJob
@@ -233,7 +275,7 @@ class FileLedgerQueueTest {
 
     assertThat(claim)
         .isEqualTo(new Claim(job("job-aaaaaaaa"), "w1", 1, T0 + 60, "2026-11-24T04:22:04.250000Z"));
-    assertThat(lastLine())
+    assertThat(unchained(lastLine(), 2))
         .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"claim\","
                 + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
@@ -283,7 +325,7 @@ class FileLedgerQueueTest {
     clock.advance(Duration.ofSeconds(30));
 
     assertThat(leaseEnd).isEqualTo(T0 + 110);
-    assertThat(lastLine())
+    assertThat(unchained(lastLine(), 3))
         .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:54.250000Z\", \"event\": \"heartbeat\","
                 + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
@@ -302,7 +344,7 @@ class FileLedgerQueueTest {
     String ts = queue.complete(claim, Map.of("files", 3));
 
     assertThat(ts).isEqualTo("2026-11-24T04:22:06.250000Z");
-    assertThat(lastLine())
+    assertThat(unchained(lastLine(), 3))
         .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:06.250000Z\", \"event\": \"complete\","
                 + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
@@ -319,7 +361,7 @@ class FileLedgerQueueTest {
 
     queue.fail(claim, "argv_rejected:shell_like");
 
-    assertThat(lastLine())
+    assertThat(unchained(lastLine(), 3))
         .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"fail\","
                 + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
@@ -389,7 +431,7 @@ class FileLedgerQueueTest {
     String ts = queue.requeue("job-aaaaaaaa");
 
     assertThat(ts).isEqualTo("2026-11-24T04:22:09.250000Z");
-    assertThat(lastLine())
+    assertThat(unchained(lastLine(), 6))
         .isEqualTo(
             "{\"ts_utc\": \"2026-11-24T04:22:09.250000Z\", \"event\": \"enqueue\","
                 + " \"validator_mode\": \"jsonschema\", \"job\": "
@@ -485,6 +527,86 @@ class FileLedgerQueueTest {
   }
 
   @Test
+  void complete_recordsTheEvidenceHeadBeforeTheChainKeys() throws IOException {
+    queue.enqueue(job("job-aaaaaaaa"));
+    Claim claim = claimOrFail("w1");
+
+    queue.complete(claim, Map.of("files", 3), new ChainHead(7, "ab".repeat(32)));
+
+    assertThat(unchained(lastLine(), 3))
+        .isEqualTo(
+            "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"complete\","
+                + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
+                + " \"result\": {\"files\": 3}, \"attempt\": 1,"
+                + " \"evidence_head\": {\"seq\": 7, \"hash\": \""
+                + "ab".repeat(32)
+                + "\"}}");
+    assertThat(state("job-aaaaaaaa")).isEqualTo(JobState.COMPLETE);
+  }
+
+  @Test
+  void fail_recordsTheEvidenceHeadBeforeTheChainKeys() throws IOException {
+    queue.enqueue(job("job-aaaaaaaa"));
+    Claim claim = claimOrFail("w1");
+
+    queue.fail(claim, "boom", new ChainHead(2, "0f".repeat(32)));
+
+    assertThat(unchained(lastLine(), 3))
+        .isEqualTo(
+            "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"fail\","
+                + " \"job_id\": \"job-aaaaaaaa\", \"worker_id\": \"w1\","
+                + " \"error\": \"boom\", \"attempt\": 1,"
+                + " \"evidence_head\": {\"seq\": 2, \"hash\": \""
+                + "0f".repeat(32)
+                + "\"}}");
+  }
+
+  @Test
+  void everyEvent_continuesOneChainThatVerifies() throws IOException {
+    queue.enqueue(job("job-aaaaaaaa"));
+    queue.complete(claimOrFail("w1"), Map.of());
+    queue.requeue("job-aaaaaaaa");
+    // A second queue over the same folder continues the chain from the ledger's tail.
+    FileLedgerQueue other = new FileLedgerQueue(dir.resolve("state"), VALIDATOR, clock);
+    other.fail(other.claim("w2", LEASE).orElseThrow(), "boom");
+
+    List<String> lines = lines();
+    for (int i = 0; i < lines.size(); i++) {
+      unchained(lines.get(i), i + 1);
+    }
+    assertThat(lines).hasSize(6);
+    assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 6));
+  }
+
+  @Test
+  void enqueue_redactsSecretValuesFromTheJobDocument() throws IOException {
+    FileLedgerQueue redacting =
+        new FileLedgerQueue(
+            dir.resolve("state"),
+            VALIDATOR,
+            clock,
+            Redactor.fromEnvironment(Map.of("API_TOKEN", "tok-0123456789")));
+    Job withSecret =
+        new Job(
+            "job-aaaaaaaa",
+            "repo_index_task",
+            "2026-11-24T04:00:00Z",
+            Map.of("note", "use tok-0123456789 here"),
+            Budget.of(300, 10, 262144, 1),
+            ToolPolicy.denyAll(),
+            null);
+
+    redacting.enqueue(withSecret);
+
+    assertThat(Files.readString(queue.ledger()))
+        .doesNotContain("tok-0123456789")
+        .contains("\"payload\": {\"note\": \"use [REDACTED] here\"}");
+    assertThat(redacting.claim("w1", LEASE).orElseThrow().job().payload())
+        .isEqualTo(Map.of("note", "use [REDACTED] here"));
+    assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 2));
+  }
+
+  @Test
   void replay_skipsATornLastLineAndTheNextAppendStartsAFreshLine() throws IOException {
     queue.enqueue(job("job-aaaaaaaa"));
     String torn =
@@ -505,7 +627,12 @@ class FileLedgerQueueTest {
     assertThat(marker)
         .containsEntry("event", "torn_line")
         .containsEntry("line", 2)
-        .containsEntry("bytes", torn.length());
+        .containsEntry("bytes", torn.length())
+        .containsEntry("seq", 2);
+    assertThat(unchained(lines.get(2), 2))
+        .isEqualTo(
+            "{\"ts_utc\": \"2026-11-24T04:22:04.250000Z\", \"event\": \"torn_line\","
+                + " \"line\": 2, \"bytes\": 77}");
     assertThat(lines.get(3)).startsWith("{\"ts_utc\": ").contains("\"job_id\": \"job-bbbbbbbb\"");
     assertThat(queue.status())
         .extracting(JobStatus::jobId, JobStatus::state)
@@ -513,6 +640,7 @@ class FileLedgerQueueTest {
             tuple("job-aaaaaaaa", JobState.QUEUED), tuple("job-bbbbbbbb", JobState.QUEUED));
     // The torn_line event marks the fragment as a torn write, not garbage.
     assertThat(queue.unreadableLines()).isEmpty();
+    assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 4));
   }
 
   @Test
@@ -645,5 +773,6 @@ class FileLedgerQueueTest {
         .containsExactlyInAnyOrderElementsOf(ids);
     assertThat(queue.status()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
     assertThat(lines()).hasSize(400);
+    assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 400));
   }
 }

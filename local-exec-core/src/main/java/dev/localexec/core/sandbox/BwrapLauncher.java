@@ -1,0 +1,282 @@
+package dev.localexec.core.sandbox;
+
+import dev.localexec.core.exec.DirectLauncher;
+import dev.localexec.core.exec.LaunchSpec;
+import dev.localexec.core.exec.LocalArgvRunner;
+import dev.localexec.core.exec.ProcessLauncher;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts every process inside bubblewrap ({@code bwrap}): new user, network, PID, IPC, UTS and
+ * mount namespaces ({@code --unshare-all}; {@code --share-net} keeps the host's network only when
+ * the job's {@code allow_network} is true), {@code --die-with-parent --new-session --cap-drop ALL},
+ * a fresh {@code /proc} and {@code /dev}, an empty private {@code /tmp} and {@code /run}, and only
+ * these host folders, read-only: {@code /usr}, the {@code /bin}, {@code /sbin} and {@code /lib*}
+ * links (as symlinks where the host has merged them into {@code /usr}, else bound), the {@code
+ * /etc} entries of {@link #ETC_ENTRIES} that exist plus {@code /etc/python3*} and {@code
+ * /etc/java-*}, and {@code /opt}. The repo root is the only writable folder; the plane's own
+ * folders inside it are bound read-only on top, so a job cannot edit the ledger or the evidence.
+ * The sandbox's root folder is then made read-only ({@code --remount-ro /}), so a write anywhere
+ * else fails. {@code /etc/shadow}, {@code /etc/gshadow}, {@code /etc/sudoers}, {@code
+ * /etc/ssl/private}, {@code /root}, {@code /home} and {@code /var} do not exist inside.
+ *
+ * <p>The environment is exactly the spec's, with {@code PATH} fixed to {@value
+ * LocalArgvRunner#SAFE_PATH}. It is given to the {@code bwrap} process itself (which passes it on)
+ * rather than as {@code --setenv NAME VALUE}: a command line is readable by every local user in
+ * {@code /proc/<pid>/cmdline}, and an {@code env_allow} value may be a secret. Standard input is
+ * {@code /dev/null}; standard output and error are pipes.
+ *
+ * <p>Since the command runs in its own PID namespace, everything it starts ends when it ends (the
+ * namespace's init exits and the kernel kills the rest), and when {@code bwrap} is killed ({@code
+ * --die-with-parent}). The processes still run as the worker's user: as root they can read any file
+ * that is visible inside. Stateless and thread-safe.
+ */
+public final class BwrapLauncher implements ProcessLauncher {
+
+  /** The mechanism's name. */
+  public static final String NAME = "bwrap";
+
+  /** The plane's folder under the repo root, as {@code PlaneLayout.WORKSPACE} names it. */
+  static final String PLANE_FOLDER = "workspace/local_exec";
+
+  /**
+   * The {@code /etc} entries bound read-only when they exist: the dynamic linker, users and groups
+   * (for {@code id} and {@code getpwuid}), name service and time zone settings, TLS certificates,
+   * and toolchain settings. Never {@code shadow}, {@code gshadow}, {@code sudoers} or {@code
+   * ssl/private}.
+   */
+  public static final List<String> ETC_ENTRIES =
+      List.of(
+          "ld.so.cache",
+          "ld.so.conf",
+          "ld.so.conf.d",
+          "alternatives",
+          "passwd",
+          "group",
+          "nsswitch.conf",
+          "host.conf",
+          "hosts",
+          "resolv.conf",
+          "gai.conf",
+          "protocols",
+          "services",
+          "networks",
+          "localtime",
+          "timezone",
+          "ssl/certs",
+          "ssl/openssl.cnf",
+          "ca-certificates",
+          "ca-certificates.conf",
+          "locale.alias",
+          "mime.types",
+          "magic",
+          "magic.mime",
+          "os-release",
+          "debian_version",
+          "perl");
+
+  /** Prefixes of further {@code /etc} entries bound read-only: interpreter and JDK settings. */
+  static final List<String> ETC_PREFIXES = List.of("python3", "java-");
+
+  private static final List<String> ROOT_LINKS =
+      List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
+
+  /** Host folders the repo root must not be, nor hold: binding it writable would expose them. */
+  private static final List<String> SYSTEM_FOLDERS =
+      List.of(
+          "/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/dev", "/proc",
+          "/sys", "/run", "/tmp", "/var", "/root", "/home");
+
+  private static final Logger log = LoggerFactory.getLogger(BwrapLauncher.class);
+  private static final File DEV_NULL = new File("/dev/null");
+
+  private final String executable;
+  private final Path root;
+  private final List<Path> readOnlyInsideRoot;
+  private final List<String> systemBinds;
+
+  /**
+   * A launcher for {@code root} that finds {@code bwrap} on {@value LocalArgvRunner#SAFE_PATH} and
+   * keeps {@code <root>/workspace/local_exec} read-only.
+   *
+   * @throws IllegalArgumentException if {@code root} is not a folder, or is or holds a system
+   *     folder such as {@code /usr} or {@code /tmp}
+   */
+  public BwrapLauncher(Path root) {
+    this(Path.of(NAME), root, List.of(Path.of(PLANE_FOLDER)));
+  }
+
+  /**
+   * A launcher for {@code root}.
+   *
+   * @param executable the {@code bwrap} program; a bare name is looked up on {@value
+   *     LocalArgvRunner#SAFE_PATH} at each start
+   * @param root the repo root, the only writable folder inside
+   * @param readOnlyInsideRoot folders under {@code root} (absolute, or relative to it) bound
+   *     read-only on top when they exist at a start, e.g. the plane's state and evidence
+   * @throws IllegalArgumentException if {@code root} is not a folder, or is or holds a system
+   *     folder such as {@code /usr} or {@code /tmp}
+   */
+  public BwrapLauncher(Path executable, Path root, List<Path> readOnlyInsideRoot) {
+    this.executable = Objects.requireNonNull(executable, "executable").toString();
+    this.root = realFolder(Objects.requireNonNull(root, "root"));
+    List<Path> ro = new ArrayList<>();
+    for (Path p : readOnlyInsideRoot) {
+      ro.add(this.root.resolve(p).normalize());
+    }
+    ro.sort(Comparator.comparingInt(Path::getNameCount).thenComparing(Comparator.naturalOrder()));
+    this.readOnlyInsideRoot = List.copyOf(ro);
+    this.systemBinds = systemBinds();
+  }
+
+  private static Path realFolder(Path root) {
+    Path real;
+    try {
+      real = root.toAbsolutePath().toRealPath();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("repo root " + root + " cannot be resolved: " + e, e);
+    }
+    if (!Files.isDirectory(real)) {
+      throw new IllegalArgumentException("repo root " + real + " is not a folder");
+    }
+    for (String system : SYSTEM_FOLDERS) {
+      if (Path.of(system).startsWith(real)) {
+        throw new IllegalArgumentException(
+            "repo root "
+                + real
+                + " is or holds the system folder "
+                + system
+                + ", which bubblewrap would then make writable (or, for /tmp, shared) inside the"
+                + " sandbox; use a project folder as the repo root");
+      }
+    }
+    return real;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The repo root, symlinks resolved: the only writable folder inside. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public Process start(LaunchSpec spec) throws IOException {
+    DirectLauncher.locate(spec.argv().get(0), LocalArgvRunner.SAFE_PATH);
+    String bwrap = DirectLauncher.locate(executable, LocalArgvRunner.SAFE_PATH);
+    List<String> command = command(bwrap, spec);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.directory(spec.cwd().toFile());
+    builder.environment().clear();
+    builder.environment().putAll(spec.environment());
+    builder.environment().put("PATH", LocalArgvRunner.SAFE_PATH);
+    builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    builder.redirectError(ProcessBuilder.Redirect.PIPE);
+    Process process = builder.start();
+    log.debug("bwrap pid {}: {}", process.pid(), command);
+    return process;
+  }
+
+  /** The whole {@code bwrap} command line for {@code spec}; no environment value is in it. */
+  List<String> command(String bwrap, LaunchSpec spec) {
+    List<String> c = new ArrayList<>();
+    c.add(bwrap);
+    c.add("--unshare-all");
+    if (spec.allowNetwork()) {
+      c.add("--share-net");
+    }
+    c.addAll(
+        List.of(
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
+            "--tmpfs",
+            "/run"));
+    c.addAll(systemBinds);
+    String r = root.toString();
+    c.addAll(List.of("--bind", r, r));
+    for (Path p : readOnlyInsideRoot) {
+      Path real = realDirectoryInsideRoot(p);
+      if (real != null) {
+        c.addAll(List.of("--ro-bind-try", real.toString(), real.toString()));
+      }
+    }
+    c.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));
+    c.addAll(spec.argv());
+    return c;
+  }
+
+  private Path realDirectoryInsideRoot(Path p) {
+    if (!Files.isDirectory(p)) {
+      return null;
+    }
+    try {
+      Path real = p.toRealPath();
+      return real.startsWith(root) ? real : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The read-only binds of the host's system folders, decided once. */
+  private static List<String> systemBinds() {
+    List<String> c = new ArrayList<>(List.of("--ro-bind", "/usr", "/usr"));
+    for (String link : ROOT_LINKS) {
+      Path p = Path.of(link);
+      if (Files.isSymbolicLink(p)) {
+        try {
+          c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), link));
+          continue;
+        } catch (IOException e) {
+          log.debug("cannot read the link {}: {}", link, e.toString());
+        }
+      }
+      if (Files.exists(p)) {
+        c.addAll(List.of("--ro-bind-try", link, link));
+      }
+    }
+    List<String> etc = new ArrayList<>(ETC_ENTRIES);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/etc"))) {
+      List<String> found = new ArrayList<>();
+      for (Path e : entries) {
+        String name = e.getFileName().toString();
+        if (ETC_PREFIXES.stream().anyMatch(name::startsWith)) {
+          found.add(name);
+        }
+      }
+      found.sort(Comparator.naturalOrder());
+      etc.addAll(found);
+    } catch (IOException e) {
+      log.debug("cannot list /etc: {}", e.toString());
+    }
+    for (String name : etc) {
+      String p = "/etc/" + name;
+      if (Files.exists(Path.of(p))) {
+        c.addAll(List.of("--ro-bind-try", p, p));
+      }
+    }
+    c.addAll(List.of("--ro-bind-try", "/opt", "/opt"));
+    return List.copyOf(c);
+  }
+}

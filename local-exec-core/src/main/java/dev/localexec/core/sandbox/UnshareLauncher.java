@@ -1,0 +1,87 @@
+package dev.localexec.core.sandbox;
+
+import dev.localexec.core.exec.DirectLauncher;
+import dev.localexec.core.exec.LaunchSpec;
+import dev.localexec.core.exec.LocalArgvRunner;
+import dev.localexec.core.exec.ProcessLauncher;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fallback sandbox, util-linux {@code unshare -r [-n] -p -f --kill-child --mount-proc}: a new
+ * user namespace, a new network namespace with only a down loopback unless the job's {@code
+ * allow_network}, and a PID namespace whose init is the command, so everything it starts ends with
+ * it, and with {@code unshare} ({@code --kill-child}).
+ *
+ * <p>It gives <b>no filesystem isolation</b>: the command sees and may write whatever the worker's
+ * user may, root-only files included when the worker is root, the host's {@code /tmp} (and the unix
+ * sockets in it) and the plane's ledger and evidence. Prefer {@link BwrapLauncher}.
+ *
+ * <p>As {@link DirectLauncher} does, the environment is exactly the spec's, a bare program name is
+ * resolved on the spec's {@code PATH}, standard input is {@code /dev/null} and standard output and
+ * error are pipes. Stateless and thread-safe.
+ */
+public final class UnshareLauncher implements ProcessLauncher {
+
+  /** The mechanism's name. */
+  public static final String NAME = "unshare";
+
+  private static final Logger log = LoggerFactory.getLogger(UnshareLauncher.class);
+  private static final File DEV_NULL = new File("/dev/null");
+
+  private final String executable;
+
+  /** A launcher that finds {@code unshare} on {@value LocalArgvRunner#SAFE_PATH}. */
+  public UnshareLauncher() {
+    this(Path.of(NAME));
+  }
+
+  /**
+   * A launcher running {@code executable}.
+   *
+   * @param executable the {@code unshare} program; a bare name is looked up on {@value
+   *     LocalArgvRunner#SAFE_PATH} at each start
+   */
+  public UnshareLauncher(Path executable) {
+    this.executable = Objects.requireNonNull(executable, "executable").toString();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Process start(LaunchSpec spec) throws IOException {
+    String program = DirectLauncher.locate(spec.argv().get(0), spec.environment().get("PATH"));
+    String unshare = DirectLauncher.locate(executable, LocalArgvRunner.SAFE_PATH);
+    List<String> command = command(unshare, program, spec);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.directory(spec.cwd().toFile());
+    builder.environment().clear();
+    builder.environment().putAll(spec.environment());
+    builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    builder.redirectError(ProcessBuilder.Redirect.PIPE);
+    Process process = builder.start();
+    log.debug("unshare pid {}: {}", process.pid(), command);
+    return process;
+  }
+
+  /** The {@code unshare} command line running {@code program} with the spec's arguments. */
+  static List<String> command(String unshare, String program, LaunchSpec spec) {
+    List<String> c = new ArrayList<>(List.of(unshare, "-r"));
+    if (!spec.allowNetwork()) {
+      c.add("-n");
+    }
+    c.addAll(List.of("-p", "-f", "--kill-child", "--mount-proc", "--", program));
+    c.addAll(spec.argv().subList(1, spec.argv().size()));
+    return c;
+  }
+}

@@ -1,0 +1,515 @@
+package dev.localexec.core.integrity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.localexec.api.Budget;
+import dev.localexec.api.Job;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.api.TaskFailedException;
+import dev.localexec.api.ToolPolicy;
+import dev.localexec.api.spi.TaskContext;
+import dev.localexec.api.spi.TaskPlugin;
+import dev.localexec.api.spi.TaskResult;
+import dev.localexec.core.exec.DirectLauncher;
+import dev.localexec.core.integrity.VerifyReport.FileCheck;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.testing.FakeClock;
+import dev.localexec.core.testing.Fixtures;
+import dev.localexec.core.testing.SchemaOnlyPlugin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chains of a real plane's files, untouched and tampered with in every way verify names. */
+class VerifierTest {
+  private static final String LEDGER = "workspace/local_exec/state/jobs.jsonl";
+  private static final String EVIDENCE_A = "workspace/local_exec/evidence/job-evidence01.jsonl";
+  private static final String EVIDENCE_B = "workspace/local_exec/evidence/job-failing001.jsonl";
+  private static final String HASH_MISMATCH = "hash mismatch (line edited, inserted or reordered)";
+
+  @TempDir Path root;
+
+  private final FakeClock clock = FakeClock.fixed();
+  private LocalExecPlane plane;
+
+  /** Records three {@code note} events and completes. */
+  private static final class NotesPlugin implements TaskPlugin {
+    @Override
+    public String id() {
+      return "notes_task";
+    }
+
+    @Override
+    public String payloadSchema() {
+      return "{\"type\":\"object\"}";
+    }
+
+    @Override
+    public TaskResult run(TaskContext ctx) {
+      for (int i = 1; i <= 3; i++) {
+        ctx.evidence().record("note", Map.of("i", i));
+      }
+      return TaskResult.of(Map.of("notes", 3));
+    }
+  }
+
+  /** Fails at once. */
+  private static final class FailingPlugin implements TaskPlugin {
+    @Override
+    public String id() {
+      return "failing_task";
+    }
+
+    @Override
+    public String payloadSchema() {
+      return "{\"type\":\"object\"}";
+    }
+
+    @Override
+    public TaskResult run(TaskContext ctx) {
+      throw new TaskFailedException("exploded", "the test plug-in fails");
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    plane =
+        LocalExecPlane.builder(root)
+            .clock(clock)
+            .launcher(new DirectLauncher())
+            .environment(Map.of())
+            .register(new NotesPlugin())
+            .register(new FailingPlugin())
+            .register(SchemaOnlyPlugin.permissive("repo_index_task"))
+            .register(SchemaOnlyPlugin.permissive("test_runner_task"))
+            .register(SchemaOnlyPlugin.permissive("doc_compactor_task"))
+            .build();
+  }
+
+  private static Job job(String id, String type) {
+    return new Job(
+        id,
+        type,
+        "2026-01-02T03:04:05Z",
+        Map.of(),
+        Budget.of(60, 10, 65536, 1),
+        ToolPolicy.denyAll(),
+        null);
+  }
+
+  /**
+   * Ledger: enqueue A, enqueue B, claim A, heartbeat, complete A, claim B, heartbeat, fail B.
+   * Evidence A: claimed, run_header, lease_heartbeat, note x3, complete. Evidence B: claimed,
+   * run_header, lease_heartbeat, failed.
+   */
+  private void runTwoJobs() {
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    plane.enqueue(job("job-failing001", "failing_task"));
+    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo("failed");
+  }
+
+  private Path file(String relative) {
+    return root.resolve(relative);
+  }
+
+  private List<String> lines(String relative) throws IOException {
+    return new ArrayList<>(Files.readAllLines(file(relative), StandardCharsets.UTF_8));
+  }
+
+  private void write(String relative, List<String> lines) throws IOException {
+    Files.writeString(file(relative), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private void appendRaw(String relative, String text) throws IOException {
+    Files.writeString(file(relative), text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parse(String line) {
+    return (Map<String, Object>) Json.parse(line);
+  }
+
+  private List<FileCheck> verifyAll() {
+    return plane.verify(null).files();
+  }
+
+  @Test
+  void untouchedFiles_verify() throws IOException {
+    runTwoJobs();
+
+    VerifyReport report = plane.verify(null);
+
+    assertThat(report.files())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 8), FileCheck.ok(EVIDENCE_A, 7), FileCheck.ok(EVIDENCE_B, 4));
+    assertThat(report.verified()).isTrue();
+    assertThat(report.summary()).isEqualTo(Map.of("status", "verified", "files", 3, "problems", 0));
+    assertThat(Json.line(report.files().get(1).toMap()))
+        .isEqualTo("{\"file\": \"" + EVIDENCE_A + "\", \"ok\": true, \"lines\": 7}");
+  }
+
+  @Test
+  void finalLedgerEvents_recordTheEvidenceHeadAfterTheFinalEvidenceLine() throws IOException {
+    runTwoJobs();
+
+    Map<String, Object> complete = parse(lines(LEDGER).get(4));
+    Map<String, Object> lastEvidence = parse(lines(EVIDENCE_A).get(6));
+    Map<String, Object> fail = parse(lines(LEDGER).get(7));
+    Map<String, Object> failedEvidence = parse(lines(EVIDENCE_B).get(3));
+
+    assertThat(complete.keySet())
+        .containsExactly(
+            "ts_utc",
+            "event",
+            "job_id",
+            "worker_id",
+            "result",
+            "attempt",
+            "evidence_head",
+            "seq",
+            "hash");
+    assertThat(lastEvidence.get("kind")).isEqualTo("complete");
+    assertThat(complete.get("evidence_head"))
+        .isEqualTo(Map.of("seq", 7, "hash", lastEvidence.get("hash")));
+    assertThat(failedEvidence.get("kind")).isEqualTo("failed");
+    assertThat(fail.get("evidence_head"))
+        .isEqualTo(Map.of("seq", 4, "hash", failedEvidence.get("hash")));
+  }
+
+  @Test
+  void editedByteInAMiddleEvidenceLine_isAHashMismatchAtThatLine() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    assertThat(ev.get(3)).contains("\"payload\": {\"i\": 1}");
+    ev.set(3, ev.get(3).replace("\"i\": 1", "\"i\": 7"));
+    write(EVIDENCE_A, ev);
+
+    assertThat(verifyAll())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 8),
+            FileCheck.problem(EVIDENCE_A, 7, 4, HASH_MISMATCH),
+            FileCheck.ok(EVIDENCE_B, 4));
+    assertThat(plane.verify(null).summary())
+        .isEqualTo(Map.of("status", "failed", "files", 3, "problems", 1));
+  }
+
+  @Test
+  void editedByteInAMiddleLedgerLine_isAHashMismatchAtThatLine() throws IOException {
+    runTwoJobs();
+    List<String> ledger = lines(LEDGER);
+    ledger.set(2, ledger.get(2).replace("\"attempt\": 1", "\"attempt\": 2"));
+    write(LEDGER, ledger);
+
+    assertThat(verifyAll().get(0)).isEqualTo(FileCheck.problem(LEDGER, 8, 3, HASH_MISMATCH));
+  }
+
+  @Test
+  void insertedCopyOfALine_isASeqErrorAtTheCopy() throws IOException {
+    runTwoJobs();
+    List<String> ledger = lines(LEDGER);
+    ledger.add(4, ledger.get(1));
+    write(LEDGER, ledger);
+
+    assertThat(verifyAll().get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER, 9, 5, "seq 2 where 5 was expected (line inserted, deleted or reordered)"));
+  }
+
+  @Test
+  void swappedLines_areASeqErrorAtTheFirstOfThem() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    String fifth = ev.get(4);
+    ev.set(4, ev.get(5));
+    ev.set(5, fifth);
+    write(EVIDENCE_A, ev);
+
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                7,
+                5,
+                "seq 6 where 5 was expected (line inserted, deleted or reordered)"));
+  }
+
+  @Test
+  void swappedLinesWithTheirSeqsEdited_areAHashMismatch() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    String fifth = ev.get(4).replace("\"seq\": 5", "\"seq\": 6");
+    ev.set(4, ev.get(5).replace("\"seq\": 6", "\"seq\": 5"));
+    ev.set(5, fifth);
+    write(EVIDENCE_A, ev);
+
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.problem(EVIDENCE_A, 7, 5, HASH_MISMATCH));
+  }
+
+  @Test
+  void deletedMiddleLine_isASeqGapWhereItWas() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    ev.remove(3);
+    write(EVIDENCE_A, ev);
+
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                6,
+                4,
+                "seq 5 where 4 was expected (line inserted, deleted or reordered)"));
+  }
+
+  @Test
+  void truncatedLastEvidenceLine_isCaughtByTheHeadTheLedgerRecorded() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    write(EVIDENCE_A, ev.subList(0, 6));
+
+    assertThat(verifyAll())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 8),
+            FileCheck.problem(
+                EVIDENCE_A,
+                6,
+                7,
+                "truncated: the chain ends at seq 6 but the ledger's complete event (ledger line"
+                    + " 5) recorded evidence_head seq 7 (lines cut off the end or deleted)"),
+            FileCheck.ok(EVIDENCE_B, 4));
+  }
+
+  @Test
+  void truncatedLastTwoEvidenceLines_nameTheFirstMissingLine() throws IOException {
+    runTwoJobs();
+    write(EVIDENCE_B, lines(EVIDENCE_B).subList(0, 2));
+
+    assertThat(verifyAll().get(2))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_B,
+                2,
+                3,
+                "truncated: the chain ends at seq 2 but the ledger's fail event (ledger line 8)"
+                    + " recorded evidence_head seq 4 (lines cut off the end or deleted)"));
+  }
+
+  @Test
+  void evidenceCutInTheMiddleOfItsLastLine_isTruncatedAtThatLine() throws IOException {
+    runTwoJobs();
+    byte[] bytes = Files.readAllBytes(file(EVIDENCE_A));
+    Files.write(file(EVIDENCE_A), java.util.Arrays.copyOf(bytes, bytes.length - 40));
+
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                7,
+                7,
+                "truncated: the chain ends at seq 6 but the ledger's complete event (ledger line"
+                    + " 5) recorded evidence_head seq 7 (lines cut off the end or deleted)"));
+  }
+
+  @Test
+  void evidenceRewrittenWithAValidChain_differsFromTheRecordedHead() throws IOException {
+    runTwoJobs();
+    List<String> ev = lines(EVIDENCE_A);
+    write(EVIDENCE_A, ev.subList(0, 6));
+    Map<String, Object> forged = new java.util.LinkedHashMap<>();
+    forged.put("ts_utc", "2026-01-02T03:04:05.000000Z");
+    forged.put("job_id", "job-evidence01");
+    forged.put("kind", "complete");
+    forged.put("payload", Map.of("notes", 4));
+    new ChainedJsonl(file(EVIDENCE_A), Redactor.none(), null, false).append(forged);
+
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                7,
+                7,
+                "evidence head mismatch: seq 7 has another hash than the ledger's complete event"
+                    + " (ledger line 5) recorded (evidence rewritten)"));
+  }
+
+  @Test
+  void deletedEvidenceFile_isReportedMissing() throws IOException {
+    runTwoJobs();
+    Files.delete(file(EVIDENCE_B));
+
+    assertThat(verifyAll().get(2))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_B,
+                0,
+                1,
+                "missing: the ledger's fail event (ledger line 8) recorded evidence_head seq 4"));
+  }
+
+  @Test
+  void garbageInTheMiddle_isReported() throws IOException {
+    runTwoJobs();
+    List<String> ledger = lines(LEDGER);
+    ledger.add(2, "garbage");
+    write(LEDGER, ledger);
+
+    assertThat(verifyAll().get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER,
+                9,
+                3,
+                "not a JSON object (garbage, or a torn write that no torn_line event names)"));
+  }
+
+  @Test
+  void legacyLineAfterChainedLines_isReported() throws IOException {
+    runTwoJobs();
+    appendRaw(LEDGER, "{\"ts_utc\": \"2026-01-02T03:04:05.000000Z\", \"event\": \"noop\"}\n");
+
+    assertThat(verifyAll().get(0))
+        .isEqualTo(FileCheck.problem(LEDGER, 9, 9, "unchained (legacy) line after chained lines"));
+  }
+
+  @Test
+  void tornLineFollowedByItsTornLineMarker_verifies() throws IOException {
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    appendRaw(LEDGER, "{\"ts_utc\": \"2026-01-02T03:04:05.000000Z\", \"event\": \"cla");
+    assertThat(verifyAll()).containsExactly(FileCheck.ok(LEDGER, 2));
+
+    plane.enqueue(job("job-failing001", "failing_task"));
+
+    List<String> ledger = lines(LEDGER);
+    assertThat(ledger).hasSize(4);
+    assertThat(parse(ledger.get(2)))
+        .containsEntry("event", "torn_line")
+        .containsEntry("line", 2)
+        .containsEntry("seq", 2);
+    assertThat(verifyAll()).containsExactly(FileCheck.ok(LEDGER, 4));
+  }
+
+  @Test
+  void tornEvidenceLine_isMarkedWhenTheNextAttemptContinuesTheFile() throws IOException {
+    runTwoJobs();
+    appendRaw(EVIDENCE_A, "{\"ts_utc\": \"2026-01");
+    plane.requeue("job-evidence01");
+
+    assertThat(plane.runOnce().status()).isEqualTo("complete");
+
+    List<String> ev = lines(EVIDENCE_A);
+    assertThat(ev).hasSize(16);
+    assertThat(parse(ev.get(8)))
+        .containsEntry("kind", "torn_line")
+        .containsEntry("payload", Map.of("line", 8, "bytes", 19))
+        .containsEntry("seq", 8);
+    assertThat(verifyAll())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 12), FileCheck.ok(EVIDENCE_A, 16), FileCheck.ok(EVIDENCE_B, 4));
+  }
+
+  @Test
+  void requeuedJob_continuesItsEvidenceChainAndEveryRecordedHeadIsChecked() throws IOException {
+    runTwoJobs();
+    plane.requeue("job-evidence01");
+    assertThat(plane.runOnce().status()).isEqualTo("complete");
+
+    List<String> ev = lines(EVIDENCE_A);
+    assertThat(ev).hasSize(14);
+    assertThat(parse(ev.get(7))).containsEntry("kind", "claimed").containsEntry("seq", 8);
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 14));
+
+    write(EVIDENCE_A, ev.subList(0, 10));
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                10,
+                11,
+                "truncated: the chain ends at seq 10 but the ledger's complete event (ledger line"
+                    + " 12) recorded evidence_head seq 14 (lines cut off the end or deleted)"));
+  }
+
+  @Test
+  void originalLedger_verifiesAsLegacyLinesAndJavaEventsAfterItStartAChain() throws IOException {
+    Path original = Fixtures.originalRun();
+    Files.createDirectories(file(LEDGER).getParent());
+    Files.copy(original.resolve("state/jobs.jsonl"), file(LEDGER));
+    try (Stream<Path> s = Files.list(original.resolve("evidence"))) {
+      Files.createDirectories(file(EVIDENCE_A).getParent());
+      for (Path p : s.toList()) {
+        Files.copy(p, file(EVIDENCE_A).resolveSibling(p.getFileName()));
+      }
+    }
+
+    assertThat(verifyAll())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 40),
+            FileCheck.ok("workspace/local_exec/evidence/job-demorepoindex01.jsonl", 3),
+            FileCheck.ok("workspace/local_exec/evidence/job-doccompact01.jsonl", 7),
+            FileCheck.ok("workspace/local_exec/evidence/job-outbudget001.jsonl", 5),
+            FileCheck.ok("workspace/local_exec/evidence/job-shelllike001.jsonl", 4),
+            FileCheck.ok("workspace/local_exec/evidence/job-testrun0001.jsonl", 9));
+
+    clock.advance(Duration.ofDays(400));
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    assertThat(plane.runOnce().status()).isEqualTo("complete");
+
+    List<String> ledger = lines(LEDGER);
+    assertThat(ledger).hasSize(44);
+    assertThat(parse(ledger.get(40))).containsEntry("seq", 1);
+    assertThat(plane.verify("job-evidence01").files())
+        .containsExactly(FileCheck.ok(LEDGER, 44), FileCheck.ok(EVIDENCE_A, 7));
+
+    appendRaw(LEDGER, ledger.get(0) + "\n");
+    assertThat(verifyAll().get(0))
+        .isEqualTo(
+            FileCheck.problem(LEDGER, 45, 45, "unchained (legacy) line after chained lines"));
+  }
+
+  @Test
+  void verifyJob_checksTheLedgerAndThatJobsEvidenceOnly() throws IOException {
+    runTwoJobs();
+    write(EVIDENCE_A, lines(EVIDENCE_A).subList(0, 3));
+
+    assertThat(plane.verify("job-failing001").files())
+        .containsExactly(FileCheck.ok(LEDGER, 8), FileCheck.ok(EVIDENCE_B, 4));
+    assertThat(plane.verify("job-evidence01").verified()).isFalse();
+    assertThatThrownBy(() -> plane.verify("job-nothere01"))
+        .isInstanceOfSatisfying(
+            LocalExecException.class, e -> assertThat(e.code()).isEqualTo("unknown_job"));
+  }
+
+  @Test
+  void workerEventFiles_areChainedAndVerified() throws IOException {
+    plane.killSwitch().turnOn("test");
+    plane.loop(Duration.ofMillis(10), Duration.ofSeconds(1), () -> false);
+    String workerFile = "workspace/local_exec/evidence/worker_local-exec-worker.jsonl";
+
+    assertThat(verifyAll()).containsExactly(FileCheck.ok(LEDGER, 0), FileCheck.ok(workerFile, 2));
+    List<String> events = lines(workerFile);
+    assertThat(parse(events.get(1))).containsEntry("kind", "loop_exit").containsEntry("seq", 2);
+
+    write(workerFile, List.of(events.get(1)));
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                workerFile,
+                1,
+                1,
+                "seq 2 where 1 was expected (line inserted, deleted or reordered)"));
+  }
+}

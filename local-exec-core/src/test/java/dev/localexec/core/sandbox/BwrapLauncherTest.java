@@ -1,0 +1,143 @@
+package dev.localexec.core.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.localexec.core.exec.LaunchSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code bwrap} command line {@link BwrapLauncher} builds, without running it. */
+class BwrapLauncherTest {
+
+  @TempDir Path tmp;
+  private Path root;
+  private BwrapLauncher launcher;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    root = Files.createDirectories(tmp.resolve("repo")).toRealPath();
+    Files.createDirectories(root.resolve("workspace/local_exec/state"));
+    Files.createDirectories(root.resolve("src"));
+    launcher = new BwrapLauncher(root);
+  }
+
+  private List<String> command(boolean network, Map<String, String> env) {
+    LaunchSpec spec =
+        new LaunchSpec(List.of("python3", "-c", "print(1)"), root.resolve("src"), env, network);
+    return launcher.command("/usr/bin/bwrap", spec);
+  }
+
+  @Test
+  void command_startsWithTheIsolationFlags_andEndsWithTheArgvUnchanged() {
+    List<String> c = command(false, Map.of("PATH", "/usr/bin"));
+
+    assertThat(c.subList(0, 13))
+        .containsExactly(
+            "/usr/bin/bwrap",
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
+            "--tmpfs");
+    assertThat(c.subList(c.size() - 8, c.size()))
+        .containsExactly(
+            "--remount-ro",
+            "/",
+            "--chdir",
+            root.resolve("src").toString(),
+            "--",
+            "python3",
+            "-c",
+            "print(1)");
+    assertThat(c).doesNotContain("--share-net", "--clearenv");
+  }
+
+  @Test
+  void command_withAllowNetwork_sharesTheNetworkOnly() {
+    List<String> c = command(true, Map.of());
+
+    assertThat(c.subList(0, 4))
+        .containsExactly("/usr/bin/bwrap", "--unshare-all", "--share-net", "--die-with-parent");
+  }
+
+  @Test
+  void command_bindsTheRepoRootAloneWritable_andThePlaneFolderReadOnlyAfterIt() {
+    List<String> c = command(false, Map.of());
+    String r = root.toString();
+    String plane = root.resolve("workspace/local_exec").toString();
+
+    assertThat(Collections.frequency(c, "--bind")).isEqualTo(1);
+    int bind = c.indexOf("--bind");
+    assertThat(c.subList(bind, bind + 3)).containsExactly("--bind", r, r);
+    int ro = c.indexOf(plane) - 1;
+    assertThat(c.subList(ro, ro + 3)).containsExactly("--ro-bind-try", plane, plane);
+    assertThat(ro).isGreaterThan(bind);
+  }
+
+  @Test
+  void command_bindsSystemFoldersReadOnly_andNoSecrets() {
+    List<String> c = command(false, Map.of());
+    String joined = String.join(" ", c);
+
+    assertThat(joined).contains("--ro-bind /usr /usr");
+    assertThat(joined).contains("--ro-bind-try /etc/passwd /etc/passwd");
+    assertThat(joined).doesNotContain("--ro-bind / /", "--bind / /", "--ro-bind /etc /etc");
+    assertThat(c)
+        .noneMatch(
+            a ->
+                a.startsWith("/etc/shadow")
+                    || a.startsWith("/etc/gshadow")
+                    || a.startsWith("/etc/sudoers")
+                    || a.startsWith("/etc/ssl/private")
+                    || a.equals("/etc/ssl")
+                    || a.equals("/root")
+                    || a.equals("/home")
+                    || a.equals("/var"));
+    if (Files.isSymbolicLink(Path.of("/bin"))) {
+      assertThat(joined).contains("--symlink usr/bin /bin");
+    }
+  }
+
+  @Test
+  void command_holdsNoEnvironmentValue() {
+    List<String> c = command(false, Map.of("PATH", "/usr/bin", "API_TOKEN", "s3cret-value"));
+
+    assertThat(String.join(" ", c)).doesNotContain("s3cret-value", "API_TOKEN", "--setenv");
+  }
+
+  @Test
+  void constructor_refusesARootHoldingSystemFolders() {
+    for (String bad : List.of("/", "/usr", "/tmp", "/etc", "/home")) {
+      IllegalArgumentException e =
+          catchThrowableOfType(
+              IllegalArgumentException.class, () -> new BwrapLauncher(Path.of(bad)));
+
+      assertThat(e).as(bad).isNotNull();
+      assertThat(e.getMessage()).contains("is or holds the system folder");
+    }
+  }
+
+  @Test
+  void constructor_refusesAMissingRoot() {
+    IllegalArgumentException e =
+        catchThrowableOfType(
+            IllegalArgumentException.class, () -> new BwrapLauncher(tmp.resolve("missing")));
+
+    assertThat(e.getMessage()).contains("cannot be resolved");
+  }
+}
