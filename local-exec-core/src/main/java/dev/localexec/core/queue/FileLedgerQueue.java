@@ -10,12 +10,14 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * format with a hash chain's {@code seq} and {@code hash} at the end of each line (see {@link
  * ChainedJsonl}); the original's unchained lines stay valid before the first chained one. Every
  * change appends one line under an exclusive lock on {@code jobs.lock}, so several threads and
- * several processes may share one state folder. Reads replay the whole ledger.
+ * several processes may share one state folder. Reads replay the ledger, reading only what was
+ * appended since the last read.
  *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
@@ -49,6 +52,8 @@ public final class FileLedgerQueue {
   private final JobValidator validator;
   private final Clock clock;
   private final ChainedJsonl chain;
+  private Replay cache;
+  private Object cacheKey;
 
   /**
    * Creates a queue over {@code stateDir/jobs.jsonl}; the folder is created on the first write.
@@ -259,22 +264,25 @@ public final class FileLedgerQueue {
 
   /** Every job's state, in the order of their first enqueue. */
   public List<JobStatus> status() {
-    Replay r = withLock(this::replay);
-    double now = nowUnix();
-    List<JobStatus> out = new ArrayList<>();
-    for (Entry e : r.jobs.values()) {
-      out.add(
-          new JobStatus(
-              e.jobId,
-              e.jobType,
-              e.state(now),
-              e.attempts,
-              e.workerId,
-              e.lease,
-              e.updatedTs,
-              e.state(now) == JobState.FAILED ? e.error : null));
-    }
-    return out;
+    return withLock(
+        () -> {
+          Replay r = replay();
+          double now = nowUnix();
+          List<JobStatus> out = new ArrayList<>();
+          for (Entry e : r.jobs.values()) {
+            out.add(
+                new JobStatus(
+                    e.jobId,
+                    e.jobType,
+                    e.state(now),
+                    e.attempts,
+                    e.workerId,
+                    e.lease,
+                    e.updatedTs,
+                    e.state(now) == JobState.FAILED ? e.error : null));
+          }
+          return out;
+        });
   }
 
   /** One job's state, if the job is in the ledger. */
@@ -284,7 +292,7 @@ public final class FileLedgerQueue {
 
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
   public List<Integer> unreadableLines() {
-    return withLock(this::replay).badLines;
+    return withLock(() -> List.copyOf(replay().badLines));
   }
 
   private String finish(
@@ -372,47 +380,82 @@ public final class FileLedgerQueue {
     return ev;
   }
 
+  /**
+   * The replay of the ledger, caught up incrementally: the lines appended since the last call (by
+   * any process) are read and applied to the cached state; the whole file is read again only when
+   * it was replaced or shrank. Called under the ledger lock.
+   */
   private Replay replay() {
-    Replay r = new Replay();
     if (!Files.exists(ledger)) {
-      return r;
+      cache = null;
+      return new Replay();
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(ledger);
+    try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.READ)) {
+      Object key = Files.readAttributes(ledger, BasicFileAttributes.class).fileKey();
+      long size = ch.size();
+      if (cache == null || !java.util.Objects.equals(key, cacheKey) || size < cache.offset) {
+        cache = new Replay();
+        cacheKey = key;
+      }
+      Replay r = cache;
+      byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 16, size - r.offset)];
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      long pos = r.offset;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          break;
+        }
+        pos += n;
+      }
+      int start = 0;
+      while (true) {
+        int end = start;
+        while (end < buf.position() && bytes[end] != '\n') {
+          end++;
+        }
+        if (end >= buf.position()) {
+          break;
+        }
+        r.lineNo++;
+        applyLine(r, new String(bytes, start, end - start, StandardCharsets.UTF_8), false);
+        start = end + 1;
+      }
+      r.offset += start;
+      if (start < buf.position()) {
+        // An unterminated last line: applied to a copy only, since a later append completes it.
+        Replay view = r.copy();
+        view.lineNo++;
+        applyLine(
+            view, new String(bytes, start, buf.position() - start, StandardCharsets.UTF_8), true);
+        return view;
+      }
+      return r;
     } catch (IOException e) {
+      cache = null;
       throw new UncheckedIOException("cannot read the ledger " + ledger, e);
     }
-    int start = 0;
-    int lineNo = 0;
-    while (start < bytes.length) {
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      lineNo++;
-      boolean lastUnterminated = end == bytes.length;
-      String text = new String(bytes, start, end - start, StandardCharsets.UTF_8).strip();
-      start = end + 1;
-      if (text.isEmpty()) {
-        continue;
-      }
-      Object parsed;
-      try {
-        parsed = Json.parse(text);
-      } catch (LocalExecException e) {
-        parsed = null;
-      }
-      if (!(parsed instanceof Map<?, ?> m)) {
-        if (!lastUnterminated) {
-          r.badLines.add(lineNo);
-          LOG.debug("ledger {} line {} is not a JSON object; skipped", ledger, lineNo);
-        }
-        continue;
-      }
-      r.apply(m);
+  }
+
+  private void applyLine(Replay r, String line, boolean lastUnterminated) {
+    String text = line.strip();
+    if (text.isEmpty()) {
+      return;
     }
-    return r;
+    Object parsed;
+    try {
+      parsed = Json.parse(text);
+    } catch (LocalExecException e) {
+      parsed = null;
+    }
+    if (!(parsed instanceof Map<?, ?> m)) {
+      if (!lastUnterminated) {
+        r.badLines.add(r.lineNo);
+        LOG.debug("ledger {} line {} is not a JSON object; skipped", ledger, r.lineNo);
+      }
+      return;
+    }
+    r.apply(m);
   }
 
   @SuppressWarnings("try")
@@ -435,6 +478,21 @@ public final class FileLedgerQueue {
   }
 
   private static final class Entry {
+    Entry copy() {
+      Entry c = new Entry();
+      c.jobId = jobId;
+      c.jobType = jobType;
+      c.job = job;
+      c.enqueueSeq = enqueueSeq;
+      c.rawState = rawState;
+      c.attempts = attempts;
+      c.workerId = workerId;
+      c.lease = lease;
+      c.updatedTs = updatedTs;
+      c.error = error;
+      return c;
+    }
+
     String jobId;
     String jobType;
     Map<String, Object> job;
@@ -458,6 +516,18 @@ public final class FileLedgerQueue {
     final Map<String, Entry> jobs = new LinkedHashMap<>();
     final List<Integer> badLines = new ArrayList<>();
     long seq;
+    long offset;
+    int lineNo;
+
+    Replay copy() {
+      Replay c = new Replay();
+      jobs.forEach((k, v) -> c.jobs.put(k, v.copy()));
+      c.badLines.addAll(badLines);
+      c.seq = seq;
+      c.offset = offset;
+      c.lineNo = lineNo;
+      return c;
+    }
 
     @SuppressWarnings("unchecked")
     void apply(Map<?, ?> ev) {

@@ -562,6 +562,24 @@ class FileLedgerQueueTest {
   }
 
   @Test
+  void twoQueuesOnOneFolder_eachSeeWhatTheOtherAppended() {
+    FileLedgerQueue other = new FileLedgerQueue(dir.resolve("state"), VALIDATOR, clock);
+    queue.enqueue(job("job-aaaaaaaa"));
+    assertThat(other.status()).extracting(JobStatus::jobId).containsExactly("job-aaaaaaaa");
+    Claim c = other.claim("w2", LEASE).orElseThrow();
+    assertThat(queue.status("job-aaaaaaaa").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    other.enqueue(job("job-bbbbbbbb"));
+    assertThatThrownBy(() -> queue.enqueue(job("job-bbbbbbbb")))
+        .isInstanceOf(LocalExecException.class)
+        .hasFieldOrPropertyWithValue("code", "duplicate_job_id");
+    queue.complete(c, Map.of("n", 1));
+    assertThat(other.status())
+        .extracting(JobStatus::jobId, JobStatus::state)
+        .containsExactly(
+            tuple("job-aaaaaaaa", JobState.COMPLETE), tuple("job-bbbbbbbb", JobState.QUEUED));
+  }
+
+  @Test
   void everyEvent_continuesOneChainThatVerifies() throws IOException {
     queue.enqueue(job("job-aaaaaaaa"));
     queue.complete(claimOrFail("w1"), Map.of());
