@@ -135,7 +135,7 @@ public final class LocalExecCli {
         return worker(
             parse(
                 rest,
-                Set.of("--idle-sleep-ms", "--max-idle-sec", "--slots"),
+                Set.of("--idle-sleep-ms", "--max-idle-sec", "--slots", "--lease-sec"),
                 Set.of("--once", "--loop")));
       case "status":
         return status(parse(rest, Set.of(), Set.of()));
@@ -278,7 +278,13 @@ public final class LocalExecCli {
     int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
     int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
     int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
-    Worker worker = plane.worker(plane.workerOptions().withSlots(slots));
+    int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
+    Worker worker =
+        plane.worker(
+            plane
+                .workerOptions()
+                .withSlots(slots)
+                .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3)));
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(

@@ -61,7 +61,13 @@ public final class UnshareLauncher implements ProcessLauncher {
   public Process start(LaunchSpec spec) throws IOException {
     String program = DirectLauncher.locate(spec.argv().get(0), spec.environment().get("PATH"));
     String unshare = DirectLauncher.locate(executable, LocalArgvRunner.SAFE_PATH);
-    List<String> command = command(unshare, program, spec);
+    List<String> command = new ArrayList<>();
+    String setpriv = setpriv();
+    if (setpriv != null) {
+      // unshare does not die with the worker by itself; its --kill-child covers the rest.
+      command.addAll(List.of(setpriv, "--pdeathsig", "KILL"));
+    }
+    command.addAll(command(unshare, program, spec));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
@@ -72,6 +78,18 @@ public final class UnshareLauncher implements ProcessLauncher {
     Process process = builder.start();
     log.debug("unshare pid {}: {}", process.pid(), command);
     return process;
+  }
+
+  /**
+   * util-linux {@code setpriv}, which makes {@code unshare} receive SIGKILL when the worker dies
+   * (even by {@code kill -9}); {@code null} when it is not installed.
+   */
+  private static String setpriv() {
+    try {
+      return DirectLauncher.locate("setpriv", LocalArgvRunner.SAFE_PATH);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The {@code unshare} command line running {@code program} with the spec's arguments. */
