@@ -56,9 +56,12 @@ public final class LocalExecCli {
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
           "  enqueue --demo | --job-file F",
           "                              validate and queue a job",
-          "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]",
+          "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]"
+              + " [--lease-sec N] [--stop-grace-sec N]",
           "                              run one job, or run jobs (N at once) until the kill switch"
-              + " is on",
+              + " is on;",
+          "                              SIGTERM: no new claims, running jobs get the grace"
+              + " (default 10 s)",
           "  status [JOB_ID]             every job's state (one JSON line each), then the totals",
           "  health                      kill switch, sandbox, folders, ledger, jobs by state",
           "  validate F                  check a job file against the schemas",
@@ -66,6 +69,11 @@ public final class LocalExecCli {
           "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence"
               + " (one JOB_ID: the ledger and its evidence); exit 1 on a problem",
           "  kill-switch on [REASON] | off | status",
+          "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
+          "                              the worker loop as a service: a systemd user unit when"
+              + " `systemctl --user`",
+          "                              works, else a pidfile daemon (state/worker.pid);"
+              + " start takes the worker --loop flags",
           "",
           "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
@@ -135,7 +143,12 @@ public final class LocalExecCli {
         return worker(
             parse(
                 rest,
-                Set.of("--idle-sleep-ms", "--max-idle-sec", "--slots", "--lease-sec"),
+                Set.of(
+                    "--idle-sleep-ms",
+                    "--max-idle-sec",
+                    "--slots",
+                    "--lease-sec",
+                    "--stop-grace-sec"),
                 Set.of("--once", "--loop")));
       case "status":
         return status(parse(rest, Set.of(), Set.of()));
@@ -149,6 +162,8 @@ public final class LocalExecCli {
         return verify(parse(rest, Set.of(), Set.of()));
       case "kill-switch":
         return killSwitch(parse(rest, Set.of(), Set.of()));
+      case "plane":
+        return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
       case "help":
         out.print(HELP);
         return OK;
@@ -279,37 +294,46 @@ public final class LocalExecCli {
     int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
     int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
     int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
+    int graceSec =
+        a.intFlag(
+            "--stop-grace-sec",
+            (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
+            0,
+            (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
     Worker worker =
         plane.worker(
             plane
                 .workerOptions()
                 .withSlots(slots)
-                .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3)));
+                .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3))
+                .withStopGrace(Duration.ofSeconds(graceSec)));
     CountDownLatch done = new CountDownLatch(1);
+    // SIGTERM: no new claims; running jobs get the grace period, then their trees are stopped.
+    // The hook keeps the JVM alive until the loop has recorded its end.
     Thread hook =
         new Thread(
             () -> {
-              worker.stop();
+              worker.stopGracefully();
               try {
-                done.await(30, TimeUnit.SECONDS);
+                done.await(graceSec + 30L, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             },
             "local-exec-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    String reason;
     try {
-      reason = worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
+      String reason =
+          worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down
+      }
+      print(line("status", reason, "worker_id", worker.options().workerId()));
     } finally {
       done.countDown();
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down
-    }
-    print(line("status", reason, "worker_id", worker.options().workerId()));
     return OK;
   }
 
@@ -350,9 +374,17 @@ public final class LocalExecCli {
   }
 
   private int health(Args a) {
+    return health(a, null);
+  }
+
+  /** Prints the health line (with {@code worker}, the daemon's state, when not null). */
+  private int health(Args a, Map<String, Object> worker) {
     noPositionals(a, "health");
     LocalExecPlane plane = plane(a);
     Map<String, Object> h = plane.health();
+    if (worker != null) {
+      h.put("worker", worker);
+    }
     print(h);
     @SuppressWarnings("unchecked")
     Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
@@ -370,7 +402,12 @@ public final class LocalExecCli {
             + " complete="
             + jobs.get("complete")
             + " failed="
-            + jobs.get("failed"));
+            + jobs.get("failed")
+            + " events="
+            + h.get("ledger_events")
+            + (h.get("last_event") instanceof Map<?, ?> last
+                ? " last=" + last.get("event") + "@" + last.get("ts_utc")
+                : ""));
     return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
         ? OK
         : FAILURE;

@@ -265,7 +265,7 @@ class QuickStartTest {
         .last()
         .isEqualTo("loop_exit");
     assertThat(ev.get(ev.size() - 1).get("payload"))
-        .isEqualTo(Map.of("reason", "kill_switch", "jobs_run", 0));
+        .isEqualTo(Map.of("reason", "kill_switch", "jobs_run", 0, "jobs_interrupted", 0));
   }
 
   private void runJob(String doc) {

@@ -73,10 +73,26 @@ public final class ChainedJsonl {
     Map<String, Object> marker(int line, long bytes);
   }
 
+  /**
+   * Tells a writer how many lines lie before an offset of its file, when its owner knows it (a
+   * ledger's replay does), so that naming a torn line does not count the whole file's line breaks.
+   */
+  @FunctionalInterface
+  public interface LineCount {
+    /**
+     * The number of line breaks before {@code offset}, or -1 if unknown. Called during an append,
+     * under the file's lock, on the appending thread.
+     *
+     * @param offset a byte offset where a line starts
+     */
+    int linesBefore(long offset);
+  }
+
   private final Path path;
   private final Redactor redactor;
   private final TornLineMarker tornLineMarker;
   private final boolean durable;
+  private final LineCount lineCount;
   private long knownSize = -1;
   private ChainHead knownHead;
 
@@ -90,10 +106,29 @@ public final class ChainedJsonl {
    */
   public ChainedJsonl(
       Path path, Redactor redactor, TornLineMarker tornLineMarker, boolean durable) {
+    this(path, redactor, tornLineMarker, durable, null);
+  }
+
+  /**
+   * A writer appending to {@code path} whose owner can tell line numbers (see {@link LineCount}).
+   *
+   * @param path the file
+   * @param redactor applied to every object before it is written
+   * @param tornLineMarker makes the event naming a torn last line, or {@code null} to write none
+   * @param durable whether each append is forced to the storage device before it returns
+   * @param lineCount tells the number of lines before an offset, or {@code null}
+   */
+  public ChainedJsonl(
+      Path path,
+      Redactor redactor,
+      TornLineMarker tornLineMarker,
+      boolean durable,
+      LineCount lineCount) {
     this.path = path.toAbsolutePath().normalize();
     this.redactor = redactor;
     this.tornLineMarker = tornLineMarker;
     this.durable = durable;
+    this.lineCount = lineCount;
   }
 
   /** The file. */
@@ -128,7 +163,7 @@ public final class ChainedJsonl {
           Tail tail =
               size == knownSize && knownHead != null
                   ? new Tail(knownHead, false, false, 0, 0)
-                  : readTail(ch, size);
+                  : readTail(ch, size, lineCount);
           StringBuilder text = new StringBuilder();
           ChainHead head = tail.head;
           if (tail.unterminated) {
@@ -166,7 +201,7 @@ public final class ChainedJsonl {
     if (!Files.exists(path)) {
       return ChainHead.GENESIS;
     }
-    return withLock(ch -> readTail(ch, ch.size()).head);
+    return withLock(ch -> readTail(ch, ch.size(), null).head);
   }
 
   private interface LockedAction<T> {
@@ -226,7 +261,7 @@ public final class ChainedJsonl {
    * Reads the file backwards to its last chained line; also says whether the file ends in an
    * unterminated line and whether that line is a torn write (not a JSON object).
    */
-  private static Tail readTail(FileChannel ch, long size) throws IOException {
+  private static Tail readTail(FileChannel ch, long size, LineCount lineCount) throws IOException {
     if (size == 0) {
       return new Tail(ChainHead.GENESIS, false, false, 0, 0);
     }
@@ -243,7 +278,8 @@ public final class ChainedJsonl {
       if (last && unterminated && head == null && !isObject(read(ch, start, end))) {
         torn = true;
         tornBytes = size - start;
-        tornLine = countLineBreaks(ch, start) + 1;
+        int known = lineCount == null ? -1 : lineCount.linesBefore(start);
+        tornLine = (known >= 0 ? known : countLineBreaks(ch, start)) + 1;
       }
       last = false;
       if (start == 0) {

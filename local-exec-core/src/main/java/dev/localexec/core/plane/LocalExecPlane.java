@@ -184,7 +184,11 @@ public final class LocalExecPlane {
     validator.export(layout.schemasDir());
   }
 
-  /** A health report: kill switch, sandbox, folders, ledger and jobs by state. */
+  /**
+   * A health report: kill switch, sandbox, folders, ledger (size, {@code ledger_events} = its
+   * complete lines, {@code last_event} = the {@code ts_utc} and {@code event} of the last one, or
+   * {@code null}) and jobs by state.
+   */
   public Map<String, Object> health() {
     Map<String, Object> h = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
@@ -210,13 +214,17 @@ public final class LocalExecPlane {
     }
     Path ledger = queue.ledger();
     long size = 0;
+    LedgerTail tail = new LedgerTail(0, null);
     try {
       size = Files.exists(ledger) ? Files.size(ledger) : 0;
+      tail = LedgerTail.of(ledger);
     } catch (java.io.IOException e) {
-      problems.add("cannot read ledger size: " + e.getMessage());
+      problems.add("cannot read the ledger: " + e.getMessage());
     }
     h.put("ledger", layout.display(ledger));
     h.put("ledger_bytes", size);
+    h.put("ledger_events", tail.lines());
+    h.put("last_event", tail.lastEvent());
     Map<String, Object> byState = new LinkedHashMap<>();
     for (JobState s : JobState.values()) {
       byState.put(s.jsonName(), 0);

@@ -10,7 +10,6 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,22 +36,44 @@ import org.slf4j.LoggerFactory;
  * format with a hash chain's {@code seq} and {@code hash} at the end of each line (see {@link
  * ChainedJsonl}); the original's unchained lines stay valid before the first chained one. Every
  * change appends one line under an exclusive lock on {@code jobs.lock}, so several threads and
- * several processes may share one state folder. Reads replay the ledger, reading only what was
- * appended since the last read.
+ * several processes may share one state folder.
+ *
+ * <p>Reads replay the ledger, reading only what was appended since the last read. A new process
+ * starts from the snapshot {@code jobs.snapshot} beside the ledger (the replayed state at a byte
+ * offset, see {@link LedgerSnapshot}) when it is consistent with the ledger, and writes a new one
+ * after every {@code snapshotEvery} lines replayed; the snapshot only saves time, and deleting it
+ * changes nothing else. Memory holds a few fields per job: a job's document stays in the ledger and
+ * is read back from its {@code enqueue} line when the job is claimed or re-queued. Claims look only
+ * at the jobs not yet finished, kept in enqueue order.
  *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
 public final class FileLedgerQueue {
+  /** By default a snapshot is written after this many ledger lines were replayed past the last. */
+  public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
+
+  /** A snapshot is also written after this many ledger bytes were replayed past the last. */
+  static final long SNAPSHOT_BYTES = 64L << 20;
+
   private static final Logger LOG = LoggerFactory.getLogger(FileLedgerQueue.class);
   private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path ledger;
   private final Path lockFile;
+  private final Path snapshot;
   private final JobValidator validator;
   private final Clock clock;
   private final ChainedJsonl chain;
+  private final int snapshotEvery;
   private Replay cache;
-  private Object cacheKey;
+
+  /** Ledger lines this queue has read and applied (not counting those a snapshot covered). */
+  private long linesRead;
+
+  /** What the last start of a replay did with the snapshot: none, loaded, ignored: why. */
+  private String snapshotState = "none";
+
+  private int snapshotsWritten;
 
   /**
    * Creates a queue over {@code stateDir/jobs.jsonl}; the folder is created on the first write.
@@ -76,17 +96,74 @@ public final class FileLedgerQueue {
    * @param redactor replaces secret values in every event
    */
   public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock, Redactor redactor) {
+    this(stateDir, validator, clock, redactor, DEFAULT_SNAPSHOT_EVERY);
+  }
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl} that writes its snapshot {@code
+   * stateDir/jobs.snapshot} after every {@code snapshotEvery} ledger lines it replays.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   * @param redactor replaces secret values in every event
+   * @param snapshotEvery lines between snapshots; 0 to neither read nor write a snapshot
+   * @throws IllegalArgumentException if {@code snapshotEvery} is negative
+   */
+  public FileLedgerQueue(
+      Path stateDir, JobValidator validator, Clock clock, Redactor redactor, int snapshotEvery) {
+    this(stateDir, validator, clock, redactor, snapshotEvery, true);
+  }
+
+  /**
+   * As above; {@code durable} false skips forcing each append to the device (for tests that append
+   * thousands of times: what they check does not depend on the device).
+   */
+  FileLedgerQueue(
+      Path stateDir,
+      JobValidator validator,
+      Clock clock,
+      Redactor redactor,
+      int snapshotEvery,
+      boolean durable) {
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException(
+          "snapshotEvery must be 0 (no snapshots) or more, got " + snapshotEvery);
+    }
     Path dir = stateDir.toAbsolutePath().normalize();
     this.ledger = dir.resolve("jobs.jsonl");
     this.lockFile = dir.resolve("jobs.lock");
+    this.snapshot = dir.resolve("jobs.snapshot");
     this.validator = validator;
     this.clock = clock;
-    this.chain = new ChainedJsonl(ledger, redactor, this::tornLineMarker, true);
+    this.snapshotEvery = snapshotEvery;
+    this.chain =
+        new ChainedJsonl(ledger, redactor, this::tornLineMarker, durable, this::linesBefore);
   }
 
   /** The ledger file. */
   public Path ledger() {
     return ledger;
+  }
+
+  /** The snapshot file beside the ledger (it may not exist). */
+  public Path snapshot() {
+    return snapshot;
+  }
+
+  /** Ledger lines this queue has read and applied; a snapshot's lines are not counted. */
+  long linesRead() {
+    return withLock(() -> linesRead);
+  }
+
+  /** {@code none}, {@code loaded} or {@code ignored: <why>}: the last replay start's snapshot. */
+  String snapshotState() {
+    return withLock(() -> snapshotState);
+  }
+
+  /** How many snapshots this queue wrote. */
+  int snapshotsWritten() {
+    return withLock(() -> snapshotsWritten);
   }
 
   /**
@@ -101,7 +178,7 @@ public final class FileLedgerQueue {
     return withLock(
         () -> {
           Replay r = replay();
-          Entry existing = r.jobs.get(job.jobId());
+          Replay.Entry existing = r.jobs.get(job.jobId());
           if (existing != null) {
             throw new LocalExecException(
                 "duplicate_job_id",
@@ -129,7 +206,7 @@ public final class FileLedgerQueue {
     return withLock(
         () -> {
           Replay r = replay();
-          Entry e = r.jobs.get(jobId);
+          Replay.Entry e = r.jobs.get(jobId);
           if (e == null) {
             throw new LocalExecException(
                 "unknown_job", "job_id '" + jobId + "' is not in the ledger " + ledger, false);
@@ -141,7 +218,7 @@ public final class FileLedgerQueue {
                 "job '" + jobId + "' is " + s.jsonName() + "; only a finished job can be re-queued",
                 false);
           }
-          return appendEnqueue(e.job, true);
+          return appendEnqueue(jobDocument(e), true);
         });
   }
 
@@ -158,17 +235,13 @@ public final class FileLedgerQueue {
         () -> {
           Replay r = replay();
           double now = nowUnix();
-          List<Entry> queued = new ArrayList<>();
-          for (Entry e : r.jobs.values()) {
-            if (e.state(now) == JobState.QUEUED) {
-              queued.add(e);
+          for (Replay.Entry e : r.active.values()) {
+            if (e.state(now) != JobState.QUEUED) {
+              continue;
             }
-          }
-          queued.sort(Comparator.comparingLong(e -> e.enqueueSeq));
-          for (Entry e : queued) {
             Job job;
             try {
-              job = validator.validate(e.job);
+              job = validator.validate(jobDocument(e));
             } catch (JobValidationException | IllegalArgumentException ex) {
               Map<String, Object> fail = event("fail");
               fail.put("job_id", e.jobId);
@@ -268,18 +341,9 @@ public final class FileLedgerQueue {
         () -> {
           Replay r = replay();
           double now = nowUnix();
-          List<JobStatus> out = new ArrayList<>();
-          for (Entry e : r.jobs.values()) {
-            out.add(
-                new JobStatus(
-                    e.jobId,
-                    e.jobType,
-                    e.state(now),
-                    e.attempts,
-                    e.workerId,
-                    e.lease,
-                    e.updatedTs,
-                    e.state(now) == JobState.FAILED ? e.error : null));
+          List<JobStatus> out = new ArrayList<>(r.jobs.size());
+          for (Replay.Entry e : r.jobs.values()) {
+            out.add(status(e, now));
           }
           return out;
         });
@@ -287,7 +351,24 @@ public final class FileLedgerQueue {
 
   /** One job's state, if the job is in the ledger. */
   public Optional<JobStatus> status(String jobId) {
-    return status().stream().filter(s -> s.jobId().equals(jobId)).findFirst();
+    return withLock(
+        () -> {
+          Replay.Entry e = replay().jobs.get(jobId);
+          return e == null ? Optional.<JobStatus>empty() : Optional.of(status(e, nowUnix()));
+        });
+  }
+
+  private static JobStatus status(Replay.Entry e, double now) {
+    JobState state = e.state(now);
+    return new JobStatus(
+        e.jobId,
+        e.jobType,
+        state,
+        e.attempts,
+        e.workerId,
+        e.lease,
+        e.updatedTs,
+        state == JobState.FAILED ? e.error : null);
   }
 
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
@@ -314,7 +395,7 @@ public final class FileLedgerQueue {
   }
 
   private void requireOwner(Claim claim) {
-    Entry e = replay().jobs.get(claim.job().jobId());
+    Replay.Entry e = replay().jobs.get(claim.job().jobId());
     if (e == null
         || e.rawState != JobState.RUNNING
         || !claim.workerId().equals(e.workerId)
@@ -367,6 +448,12 @@ public final class FileLedgerQueue {
     }
   }
 
+  /** The lines before {@code offset} if the cached replay stands there, else -1. */
+  private int linesBefore(long offset) {
+    Replay r = cache;
+    return r != null && r.offset == offset ? r.lineNo : -1;
+  }
+
   /**
    * The {@code torn_line} event naming the ledger's unterminated last line that is not a JSON
    * object (a write cut short by a crash), so replay and verify know it was a torn write and not
@@ -382,8 +469,11 @@ public final class FileLedgerQueue {
 
   /**
    * The replay of the ledger, caught up incrementally: the lines appended since the last call (by
-   * any process) are read and applied to the cached state; the whole file is read again only when
-   * it was replaced or shrank. Called under the ledger lock.
+   * any process) are read and applied to the cached state. The first call in a process starts from
+   * the snapshot ({@code jobs.snapshot}) when it is consistent with the ledger, else from the
+   * ledger's start; so does a call after the ledger was replaced, cut shorter or rewritten under
+   * the cache. Writes a new snapshot when enough was applied since the last one. Called under the
+   * ledger lock.
    */
   private Replay replay() {
     if (!Files.exists(ledger)) {
@@ -391,71 +481,223 @@ public final class FileLedgerQueue {
       return new Replay();
     }
     try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.READ)) {
-      Object key = Files.readAttributes(ledger, BasicFileAttributes.class).fileKey();
+      String key = fileKey();
       long size = ch.size();
-      if (cache == null || !java.util.Objects.equals(key, cacheKey) || size < cache.offset) {
-        cache = new Replay();
-        cacheKey = key;
-      }
-      Replay r = cache;
-      byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 16, size - r.offset)];
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      long pos = r.offset;
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          break;
+      if (cache != null) {
+        String why = staleReason(cache, ch, key, size);
+        if (why != null) {
+          LOG.info("ledger {} {}; replaying it again", ledger, why);
+          cache = null;
         }
-        pos += n;
       }
-      int start = 0;
-      while (true) {
-        int end = start;
-        while (end < buf.position() && bytes[end] != '\n') {
-          end++;
-        }
-        if (end >= buf.position()) {
-          break;
-        }
-        r.lineNo++;
-        applyLine(r, new String(bytes, start, end - start, StandardCharsets.UTF_8), false);
-        start = end + 1;
+      if (cache == null) {
+        cache = start(ch, key, size);
       }
-      r.offset += start;
-      if (start < buf.position()) {
-        // An unterminated last line: applied to a copy only, since a later append completes it.
-        Replay view = r.copy();
-        view.lineNo++;
-        applyLine(
-            view, new String(bytes, start, buf.position() - start, StandardCharsets.UTF_8), true);
-        return view;
+      Replay view = catchUp(cache, ch, size);
+      if (snapshotEvery > 0
+          && cache.offset > 0
+          && (cache.linesSinceSnapshot >= snapshotEvery
+              || cache.bytesSinceSnapshot >= SNAPSHOT_BYTES)) {
+        writeSnapshot(cache, ch);
       }
-      return r;
+      return view;
     } catch (IOException e) {
       cache = null;
       throw new UncheckedIOException("cannot read the ledger " + ledger, e);
     }
   }
 
-  private void applyLine(Replay r, String line, boolean lastUnterminated) {
-    String text = line.strip();
-    if (text.isEmpty()) {
-      return;
+  /** Why the cached replay no longer describes the ledger's start, or {@code null}. */
+  private static String staleReason(Replay r, FileChannel ch, String key, long size)
+      throws IOException {
+    if (!java.util.Objects.equals(key, r.fileKey)) {
+      return "was replaced (file key " + r.fileKey + ", now " + key + ")";
     }
-    Object parsed;
-    try {
-      parsed = Json.parse(text);
-    } catch (LocalExecException e) {
-      parsed = null;
+    if (size < r.offset) {
+      return "shrank to " + size + " bytes from " + r.offset;
     }
-    if (!(parsed instanceof Map<?, ?> m)) {
-      if (!lastUnterminated) {
+    if (r.lastLineStart >= 0
+        && !LedgerSnapshot.sha256(LedgerSnapshot.read(ch, r.lastLineStart, r.offset))
+            .equals(r.lastLineSha256)) {
+      return "was rewritten (its line before byte " + r.offset + " changed)";
+    }
+    return null;
+  }
+
+  /** The replay to catch up from: the snapshot's, if it is consistent, else an empty one. */
+  private Replay start(FileChannel ch, String key, long size) {
+    if (snapshotEvery > 0 && Files.exists(snapshot)) {
+      String problem;
+      try {
+        LedgerSnapshot.Loaded loaded = LedgerSnapshot.load(snapshot, ch, key, size);
+        if (loaded.replay() != null) {
+          snapshotState = "loaded";
+          LOG.debug(
+              "ledger {}: loaded {} at byte {} ({} jobs)",
+              ledger,
+              snapshot,
+              loaded.replay().offset,
+              loaded.replay().jobs.size());
+          return loaded.replay();
+        }
+        problem = loaded.problem();
+        Files.deleteIfExists(snapshot);
+      } catch (IOException | UncheckedIOException e) {
+        problem = "it cannot be read: " + e.getMessage();
+      }
+      snapshotState = "ignored: " + problem;
+      LOG.info("ignoring {}: {}; replaying the ledger from its start", snapshot, problem);
+    } else {
+      snapshotState = "none";
+    }
+    Replay r = new Replay();
+    r.fileKey = key;
+    return r;
+  }
+
+  /**
+   * Applies the complete lines from {@code r}'s offset to {@code size}, reading a chunk at a time.
+   * An unterminated last line that is a JSON object is applied to a copy only (a later append
+   * completes it); one that is not is a torn write and changes nothing.
+   */
+  private Replay catchUp(Replay r, FileChannel ch, long size) throws IOException {
+    if (r.offset >= size) {
+      return r;
+    }
+    LineReader lines = new LineReader(ch, r.offset, size);
+    long lastStart = -1;
+    while (lines.next()) {
+      long start = lines.lineOffset();
+      r.lineNo++;
+      applyLine(r, lines.bytes(), lines.start(), lines.end(), start, false);
+      long length = lines.end() + 1L - lines.start();
+      r.offset = start + length;
+      r.linesSinceSnapshot++;
+      r.bytesSinceSnapshot += length;
+      linesRead++;
+      lastStart = start;
+    }
+    if (lastStart >= 0) {
+      r.lastLineStart = lastStart;
+      r.lastLineSha256 = LedgerSnapshot.sha256(LedgerSnapshot.read(ch, lastStart, r.offset));
+    }
+    if (lines.end() > lines.start()) {
+      LedgerEvent ev = object(lines.bytes(), lines.start(), lines.end());
+      if (ev != null) {
+        Replay view = r.copy();
+        view.lineNo++;
+        view.apply(ev, lines.lineOffset());
+        return view;
+      }
+    }
+    return r;
+  }
+
+  private void applyLine(Replay r, byte[] bytes, int from, int to, long lineStart, boolean last) {
+    LedgerEvent ev = object(bytes, from, to);
+    if (ev == null) {
+      if (!last && !isBlank(bytes, from, to)) {
         r.badLines.add(r.lineNo);
         LOG.debug("ledger {} line {} is not a JSON object; skipped", ledger, r.lineNo);
       }
       return;
     }
-    r.apply(m);
+    r.apply(ev, lineStart);
+  }
+
+  /** The fields of the JSON object in {@code bytes[from, to)}, or {@code null} if it is not one. */
+  private static LedgerEvent object(byte[] bytes, int from, int to) {
+    LedgerEvent ev = LedgerEvent.read(bytes, from, to - from);
+    if (ev != null) {
+      return ev;
+    }
+    String text = new String(bytes, from, to - from, StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Json.parse(text) instanceof Map<?, ?> m ? LedgerEvent.of(m) : null;
+    } catch (LocalExecException e) {
+      return null;
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes, int from, int to) {
+    return new String(bytes, from, to - from, StandardCharsets.UTF_8).isBlank();
+  }
+
+  private void writeSnapshot(Replay r, FileChannel ch) {
+    try {
+      LedgerSnapshot.write(snapshot, r, ch, Timestamps.utc(clock.instant()));
+      snapshotsWritten++;
+      LOG.debug(
+          "ledger {}: wrote {} at byte {} ({} jobs)", ledger, snapshot, r.offset, r.jobs.size());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn(
+          "cannot write the ledger snapshot {}: {}; the ledger is unaffected",
+          snapshot,
+          e.getMessage());
+    } finally {
+      r.linesSinceSnapshot = 0;
+      r.bytesSinceSnapshot = 0;
+    }
+  }
+
+  private String fileKey() throws IOException {
+    Object key = Files.readAttributes(ledger, BasicFileAttributes.class).fileKey();
+    return key == null ? null : key.toString();
+  }
+
+  /**
+   * The job document of {@code e}, read back from its {@code enqueue} line. Called under the lock.
+   *
+   * @throws LocalExecException {@code ledger_changed} if that line is no longer there (the ledger
+   *     was edited in place); the next call replays the whole ledger again
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> jobDocument(Replay.Entry e) {
+    Object parsed;
+    try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.READ)) {
+      byte[] line = lineAt(ch, e.enqueueOffset);
+      parsed = Json.parse(new String(line, StandardCharsets.UTF_8).strip());
+    } catch (IOException | LocalExecException ex) {
+      parsed = ex;
+    }
+    if (parsed instanceof Map<?, ?> ev
+        && "enqueue".equals(ev.get("event"))
+        && ev.get("job") instanceof Map<?, ?> job
+        && e.jobId.equals(job.get("job_id"))) {
+      return (Map<String, Object>) job;
+    }
+    cache = null;
+    try {
+      Files.deleteIfExists(snapshot);
+    } catch (IOException ex) {
+      LOG.warn("cannot delete {}: {}", snapshot, ex.getMessage());
+    }
+    LOG.warn(
+        "ledger {} has no enqueue of job {} at byte {} any more; replaying it again",
+        ledger,
+        e.jobId,
+        e.enqueueOffset);
+    throw new LocalExecException(
+        "ledger_changed",
+        "the ledger "
+            + ledger
+            + " has no enqueue of job '"
+            + e.jobId
+            + "' at byte "
+            + e.enqueueOffset
+            + " where its replay found one: it was edited in place; try again, the next call"
+            + " replays it from its start",
+        true);
+  }
+
+  /** The line starting at {@code offset}, without its line break (to the end of the file). */
+  private static byte[] lineAt(FileChannel ch, long offset) throws IOException {
+    LineReader lines = new LineReader(ch, offset, ch.size(), 4096);
+    lines.next();
+    return java.util.Arrays.copyOfRange(lines.bytes(), lines.start(), lines.end());
   }
 
   @SuppressWarnings("try")
@@ -474,120 +716,6 @@ public final class FileLedgerQueue {
           "ledger_lock_failed", "cannot lock " + lockFile + ": " + e.getMessage(), true, e);
     } finally {
       jvmLock.unlock();
-    }
-  }
-
-  private static final class Entry {
-    Entry copy() {
-      Entry c = new Entry();
-      c.jobId = jobId;
-      c.jobType = jobType;
-      c.job = job;
-      c.enqueueSeq = enqueueSeq;
-      c.rawState = rawState;
-      c.attempts = attempts;
-      c.workerId = workerId;
-      c.lease = lease;
-      c.updatedTs = updatedTs;
-      c.error = error;
-      return c;
-    }
-
-    String jobId;
-    String jobType;
-    Map<String, Object> job;
-    long enqueueSeq;
-    JobState rawState = JobState.QUEUED;
-    int attempts;
-    String workerId;
-    double lease;
-    String updatedTs;
-    String error;
-
-    JobState state(double nowUnix) {
-      if (rawState == JobState.RUNNING && lease < nowUnix) {
-        return JobState.QUEUED;
-      }
-      return rawState;
-    }
-  }
-
-  private static final class Replay {
-    final Map<String, Entry> jobs = new LinkedHashMap<>();
-    final List<Integer> badLines = new ArrayList<>();
-    long seq;
-    long offset;
-    int lineNo;
-
-    Replay copy() {
-      Replay c = new Replay();
-      jobs.forEach((k, v) -> c.jobs.put(k, v.copy()));
-      c.badLines.addAll(badLines);
-      c.seq = seq;
-      c.offset = offset;
-      c.lineNo = lineNo;
-      return c;
-    }
-
-    @SuppressWarnings("unchecked")
-    void apply(Map<?, ?> ev) {
-      seq++;
-      Object kind = ev.get("event");
-      String ts = String.valueOf(ev.get("ts_utc"));
-      if ("torn_line".equals(kind)) {
-        if (ev.get("line") instanceof Number n) {
-          badLines.remove(Integer.valueOf(n.intValue()));
-        }
-        return;
-      }
-      if ("enqueue".equals(kind)) {
-        if (!(ev.get("job") instanceof Map<?, ?> job) || !(job.get("job_id") instanceof String)) {
-          return;
-        }
-        String id = (String) job.get("job_id");
-        Entry e = jobs.computeIfAbsent(id, k -> new Entry());
-        e.jobId = id;
-        e.jobType = String.valueOf(job.get("job_type"));
-        e.job = (Map<String, Object>) job;
-        e.enqueueSeq = seq;
-        e.rawState = JobState.QUEUED;
-        e.attempts = 0;
-        e.workerId = null;
-        e.lease = 0;
-        e.error = null;
-        e.updatedTs = ts;
-        return;
-      }
-      Entry e = jobs.get(String.valueOf(ev.get("job_id")));
-      if (e == null) {
-        return;
-      }
-      e.updatedTs = ts;
-      switch (String.valueOf(kind)) {
-        case "claim" -> {
-          e.rawState = JobState.RUNNING;
-          e.workerId = String.valueOf(ev.get("worker_id"));
-          e.lease = number(ev.get("lease_expires_unix"));
-          e.attempts = ev.get("attempt") instanceof Number n ? n.intValue() : e.attempts + 1;
-        }
-        case "heartbeat" -> {
-          if (e.rawState == JobState.RUNNING) {
-            e.lease = number(ev.get("lease_expires_unix"));
-          }
-        }
-        case "complete" -> e.rawState = JobState.COMPLETE;
-        case "fail" -> {
-          e.rawState = JobState.FAILED;
-          e.error = String.valueOf(ev.get("error"));
-        }
-        default -> {
-          // Events this version does not know are kept in the ledger and ignored here.
-        }
-      }
-    }
-
-    private static double number(Object o) {
-      return o instanceof Number n ? n.doubleValue() : 0;
     }
   }
 }

@@ -14,7 +14,7 @@ import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plane.PlaneLayout;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /** The context a task runs one job with. */
@@ -27,7 +27,7 @@ final class JobContext implements TaskContext {
   private final RepoPaths paths;
   private final ArgvRunner argv;
   private final KillSwitch killSwitch;
-  private final AtomicBoolean stopping;
+  private final BooleanSupplier aborting;
   private final PlaneLayout layout;
   private final Clock clock;
   private final Redactor redactor;
@@ -39,7 +39,7 @@ final class JobContext implements TaskContext {
       RepoPaths paths,
       ArgvRunner argv,
       KillSwitch killSwitch,
-      AtomicBoolean stopping,
+      BooleanSupplier aborting,
       PlaneLayout layout,
       Clock clock,
       Redactor redactor) {
@@ -49,7 +49,7 @@ final class JobContext implements TaskContext {
     this.paths = paths;
     this.argv = argv;
     this.killSwitch = killSwitch;
-    this.stopping = stopping;
+    this.aborting = aborting;
     this.layout = layout;
     this.clock = clock;
     this.redactor = redactor;
@@ -92,7 +92,7 @@ final class JobContext implements TaskContext {
 
   @Override
   public void checkKillSwitch(String where) {
-    if (killSwitch.isOn() || stopping.get()) {
+    if (killSwitch.isOn() || aborting.getAsBoolean()) {
       throw new KillSwitchException(where);
     }
   }

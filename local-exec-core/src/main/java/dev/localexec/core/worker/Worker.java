@@ -65,6 +65,12 @@ public final class Worker {
   private final Redactor redactor;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
+  /** When running jobs must end (their trees stopped); {@code null} until a stop is asked. */
+  private volatile Instant abortAt;
+
+  /** The grace period that set {@link #abortAt}. */
+  private volatile Duration stopGrace = Duration.ZERO;
+
   /**
    * Creates a worker.
    *
@@ -126,15 +132,52 @@ public final class Worker {
   }
 
   /**
-   * Asks the worker to stop: no new claims, and every running job's process tree is stopped (its
-   * job fails with {@code worker_stopped}). Returns at once; {@link #loop} returns once the running
-   * jobs have ended. Thread-safe; may be called from a shutdown hook.
+   * Asks the worker to stop at once: no new claims, and every running job's process tree is stopped
+   * (its job fails with {@code worker_stopped:<where>}). Returns at once; {@link #loop} returns
+   * once the running jobs have ended. Thread-safe; may be called from a shutdown hook. The same as
+   * {@code stop(Duration.ZERO)}.
    */
   public void stop() {
-    stopping.set(true);
+    stop(Duration.ZERO);
   }
 
-  /** Whether {@link #stop()} was called. */
+  /**
+   * Asks the worker to stop gracefully: no new claims from now on; running jobs go on for up to
+   * {@code grace} and end normally if they finish within it. When the grace period ends, their
+   * process trees are stopped and they fail with {@code worker_stopped:<where>} (evidence {@code
+   * worker_stopped} with {@code grace_ms}). Returns at once; {@link #loop} returns once the running
+   * jobs have ended. A later call may shorten the grace period, never lengthen it. Thread-safe; may
+   * be called from a shutdown hook.
+   *
+   * @param grace how long running jobs may go on, zero or more
+   * @throws IllegalArgumentException if {@code grace} is negative
+   */
+  public synchronized void stop(Duration grace) {
+    if (grace == null || grace.isNegative()) {
+      throw new IllegalArgumentException("stop grace must be zero or more, got " + grace);
+    }
+    Instant deadline = clock.instant().plus(grace);
+    if (abortAt == null || deadline.isBefore(abortAt)) {
+      stopGrace = grace;
+      abortAt = deadline;
+    }
+    if (!stopping.getAndSet(true)) {
+      LOG.info("worker {} stopping, running jobs get {} ms", options.workerId(), grace.toMillis());
+    }
+  }
+
+  /** {@link #stop(Duration)} with {@link WorkerOptions#stopGrace()}. */
+  public void stopGracefully() {
+    stop(options.stopGrace());
+  }
+
+  /** Whether the grace period of a stop has ended: running jobs must end now. */
+  private boolean aborting() {
+    Instant at = abortAt;
+    return at != null && !clock.instant().isBefore(at);
+  }
+
+  /** Whether {@link #stop()} or {@link #stop(Duration)} was called. */
   public boolean stopRequested() {
     return stopping.get();
   }
@@ -144,7 +187,8 @@ public final class Worker {
    * to {@link WorkerOptions#slots()} at once; a job holds {@code max_concurrency_slots} of them (at
    * most all). Writes {@code loop_start}, an {@code idle_heartbeat} every {@code maxIdle} while
    * idle, {@code transient_error} with capped exponential backoff, and {@code loop_exit} once the
-   * running jobs have ended.
+   * running jobs have ended, with the {@code reason}, {@code jobs_run} and {@code jobs_interrupted}
+   * (jobs that failed with {@code worker_stopped}), plus {@code stop_grace_ms} after a stop.
    *
    * @param idleSleep how long to sleep when nothing is queued
    * @param maxIdle how often an idle worker writes {@code idle_heartbeat}
@@ -186,6 +230,7 @@ public final class Worker {
     Instant lastBeat = clock.instant();
     long backoffMs = 0;
     AtomicInteger jobs = new AtomicInteger();
+    AtomicInteger interrupted = new AtomicInteger();
     String reason = "stopped";
     try {
       while (true) {
@@ -247,7 +292,10 @@ public final class Worker {
         pool.execute(
             () -> {
               try {
-                run(job);
+                RunOutcome outcome = run(job);
+                if (outcome.error() != null && outcome.error().startsWith("worker_stopped:")) {
+                  interrupted.incrementAndGet();
+                }
               } catch (RuntimeException e) {
                 LOG.error(
                     "job {} could not be recorded: {}", job.claim.job().jobId(), e.toString());
@@ -260,12 +308,19 @@ public final class Worker {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      stopping.set(true);
+      stop(Duration.ZERO);
     } finally {
       pool.shutdown();
       awaitQuietly(pool);
     }
-    events.record("loop_exit", Map.of("reason", reason, "jobs_run", jobs.get()));
+    Map<String, Object> exit = new LinkedHashMap<>();
+    exit.put("reason", reason);
+    exit.put("jobs_run", jobs.get());
+    exit.put("jobs_interrupted", interrupted.get());
+    if (abortAt != null) {
+      exit.put("stop_grace_ms", stopGrace.toMillis());
+    }
+    events.record("loop_exit", exit);
     return reason;
   }
 
@@ -343,12 +398,21 @@ public final class Worker {
                       : ArgvPolicy.defaults())
               .launcher(launcher)
               .hostEnvironment(environment)
-              .killSwitch(() -> killSwitch.isOn() || stopping.get())
+              .killSwitch(() -> killSwitch.isOn() || aborting())
               .clock(clock)
               .build();
       JobContext ctx =
           new JobContext(
-              job, budget, evidence, paths, argv, killSwitch, stopping, layout, clock, redactor);
+              job,
+              budget,
+              evidence,
+              paths,
+              argv,
+              killSwitch,
+              this::aborting,
+              layout,
+              clock,
+              redactor);
       ctx.checkKillSwitch("before_run");
       TaskPlugin plugin = registry.require(job.jobType());
       TaskResult r = plugin.run(ctx);
@@ -365,9 +429,12 @@ public final class Worker {
         p.put("used", be.used());
         evidence.record("budget_exceeded", p);
       } else if (e instanceof KillSwitchException ks) {
-        if (stopping.get() && !killSwitch.isOn()) {
+        if (abortAt != null && !killSwitch.isOn()) {
           error = "worker_stopped:" + ks.where();
-          evidence.record("worker_stopped", Map.of("where", ks.where()));
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put("where", ks.where());
+          p.put("grace_ms", stopGrace.toMillis());
+          evidence.record("worker_stopped", p);
         } else {
           evidence.record("kill_switch", Map.of("where", ks.where()));
         }

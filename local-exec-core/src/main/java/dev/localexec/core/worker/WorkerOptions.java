@@ -11,15 +11,28 @@ import java.time.Duration;
  * @param allowShells whether a shell may be the program of an argv (refused by default)
  * @param slots how many slots the worker's loop runs jobs in at once, 1..64; a job holds its {@code
  *     max_concurrency_slots} of them (at most all)
+ * @param stopGrace how long running jobs may go on after a graceful stop ({@link
+ *     Worker#stopGracefully()}) before their process trees are stopped, 0..1 h
  */
 public record WorkerOptions(
-    String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
+    String workerId,
+    Duration lease,
+    Duration heartbeatEvery,
+    boolean allowShells,
+    int slots,
+    Duration stopGrace) {
 
   /** The default worker id, as the original tool used. */
   public static final String DEFAULT_WORKER_ID = "local-exec-worker";
 
   /** The most slots one worker may have. */
   public static final int MAX_SLOTS = 64;
+
+  /** The default grace period of a graceful stop. */
+  public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+
+  /** The longest grace period of a graceful stop. */
+  public static final Duration MAX_STOP_GRACE = Duration.ofHours(1);
 
   /** Validates. */
   public WorkerOptions {
@@ -39,9 +52,22 @@ public record WorkerOptions(
     if (slots < 1 || slots > MAX_SLOTS) {
       throw new IllegalArgumentException("slots must be in 1.." + MAX_SLOTS + ", got " + slots);
     }
+    if (stopGrace == null || stopGrace.isNegative() || stopGrace.compareTo(MAX_STOP_GRACE) > 0) {
+      throw new IllegalArgumentException(
+          "stop grace must be in 0.." + MAX_STOP_GRACE.toSeconds() + " s, got " + stopGrace);
+    }
   }
 
-  /** Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells, 1 slot. */
+  /** Options with the default stop grace (10 s). */
+  public WorkerOptions(
+      String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
+    this(workerId, lease, heartbeatEvery, allowShells, slots, DEFAULT_STOP_GRACE);
+  }
+
+  /**
+   * Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells, 1 slot, a
+   * 10 s stop grace.
+   */
   public static WorkerOptions defaults() {
     return new WorkerOptions(
         DEFAULT_WORKER_ID, Duration.ofSeconds(60), Duration.ofSeconds(20), false, 1);
@@ -49,21 +75,26 @@ public record WorkerOptions(
 
   /** A copy with another worker id. */
   public WorkerOptions withWorkerId(String id) {
-    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots);
+    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace);
   }
 
   /** A copy that allows or refuses shells as programs. */
   public WorkerOptions withAllowShells(boolean allow) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots);
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace);
   }
 
   /** A copy with another lease and heartbeat interval. */
   public WorkerOptions withLease(Duration newLease, Duration newHeartbeatEvery) {
-    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells, slots);
+    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace);
   }
 
   /** A copy with another number of slots. */
   public WorkerOptions withSlots(int newSlots) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, newSlots);
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace);
+  }
+
+  /** A copy with another stop grace. */
+  public WorkerOptions withStopGrace(Duration newStopGrace) {
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace);
   }
 }
