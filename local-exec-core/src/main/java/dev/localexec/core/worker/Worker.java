@@ -448,8 +448,15 @@ public final class Worker {
       status = "failed";
       LOG.warn("job {} threw {}", job.jobId(), redactor.redact(e.toString()));
       if (LOG.isDebugEnabled()) {
-        java.io.StringWriter trace = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(trace));
+        StringBuilder trace = new StringBuilder(e.toString());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t != e) {
+            trace.append("\ncaused by ").append(t);
+          }
+          for (StackTraceElement frame : t.getStackTrace()) {
+            trace.append("\n\tat ").append(frame);
+          }
+        }
         LOG.debug("job {}: {}", job.jobId(), redactor.redact(trace.toString()));
       }
     } finally {
