@@ -43,14 +43,14 @@ public final class LocalExecCli {
   static final int INVALID = 3;
 
   private static final Set<String> GLOBAL_VALUED =
-      Set.of("--repo-root", "--worker-id", "--sandbox");
+      Set.of("--repo-root", "--worker-id", "--sandbox", "--plugins");
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
   private static final String HELP =
       String.join(
           "\n",
           "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
-              + " [--sandbox auto|bwrap|unshare|none] COMMAND ...",
+              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] COMMAND ...",
           "",
           "commands:",
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
@@ -79,6 +79,8 @@ public final class LocalExecCli {
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
               + " them;",
           "bwrap or unshare insist on one; none turns the sandbox off.",
+          "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (default"
+              + " workspace/local_exec/plugins/ under the repo root), found by ServiceLoader.",
           "");
 
   private final PrintStream out;
@@ -217,9 +219,21 @@ public final class LocalExecCli {
     return LocalExecPlane.builder(root)
         .clock(clock)
         .sandbox(sandbox)
-        .discoverPlugins(LocalExecCli.class.getClassLoader())
+        .discoverPlugins(PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
         .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
         .build();
+  }
+
+  /** The folder of plug-in jars: {@code --plugins DIR}, else the workspace's {@code plugins/}. */
+  private static Path pluginDir(Args a, Path root) {
+    if (a.has("--plugins")) {
+      Path dir = Path.of(a.get("--plugins"));
+      if (!Files.isDirectory(dir)) {
+        throw new UsageException("--plugins is not a folder: " + dir);
+      }
+      return dir;
+    }
+    return root.resolve(PluginJars.DEFAULT_DIR);
   }
 
   private static void noPositionals(Args a, String cmd) {

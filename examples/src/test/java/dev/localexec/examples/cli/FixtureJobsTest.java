@@ -79,7 +79,19 @@ class FixtureJobsTest {
                 "bytes_read",
                 (int) mcporterBytes,
                 "output_bytes",
-                ((Map<?, ?>) outcomes.get(1).get("result")).get("output_bytes")));
+                ((Map<?, ?>) outcomes.get(1).get("result")).get("output_bytes"),
+                "ratio",
+                ((Map<?, ?>) outcomes.get(1).get("result")).get("ratio"),
+                "headings_kept",
+                0,
+                "headings_total",
+                0,
+                "duplicates_dropped",
+                0,
+                "code_blocks_shortened",
+                0,
+                "lists_shortened",
+                0));
     List<Object> rejected = new ArrayList<>();
     for (Map<String, Object> e :
         jsonl(root.resolve("workspace/local_exec/evidence/job-doccompact01.jsonl"))) {

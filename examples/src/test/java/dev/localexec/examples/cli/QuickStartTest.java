@@ -12,9 +12,14 @@ import static dev.localexec.examples.cli.Fixtures.payloadOf;
 import static dev.localexec.examples.cli.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,12 +52,19 @@ class QuickStartTest {
         .containsEntry("job_id", "job-demorepoindex01");
     Map<String, Object> done = r.json(1);
     assertThat(done).containsEntry("status", "complete");
-    assertThat(done.get("result"))
-        .isEqualTo(
-            Map.of(
-                "files_considered", 4,
-                "hits_written", 3,
-                "index_jsonl", "workspace/local_exec/evidence/job-demorepoindex01_index.jsonl"));
+    Map<String, Object> expectedResult = new LinkedHashMap<>();
+    expectedResult.put("files_considered", 4);
+    expectedResult.put("hits_written", 3);
+    expectedResult.put(
+        "index_jsonl", "workspace/local_exec/evidence/job-demorepoindex01_index.jsonl");
+    expectedResult.put("files_indexed", 4);
+    expectedResult.put("bytes_total", 97);
+    expectedResult.put("binaries", 0);
+    expectedResult.put("languages", Map.of("java", 1, "markdown", 3));
+    expectedResult.put("symlinks_rejected", 0);
+    assertThat(done.get("result")).isEqualTo(expectedResult);
+    assertThat(List.copyOf(((Map<?, ?>) done.get("result")).keySet()))
+        .isEqualTo(List.copyOf(expectedResult.keySet()));
     assertThat(Files.exists(ledger(root))).isTrue();
     assertThat(kinds(root, "job-demorepoindex01"))
         .startsWith("claimed", "run_header")
@@ -68,27 +80,37 @@ class QuickStartTest {
     List<Map<String, Object>> rows = jsonl(evidence(root, "job-demorepoindex01_index.jsonl"));
     assertThat(rows)
         .containsExactly(
-            Map.of(
-                "path",
+            indexRow(
                 "README.md",
-                "bytes_scanned",
-                40,
-                "keyword_hits",
-                List.of("policy", "audit")),
-            Map.of(
-                "path",
+                "# Demo\n\nThe audit trail and the policy.\n",
+                "markdown",
+                3,
+                Map.of("policy", List.of(3), "audit", List.of(3))),
+            indexRow("docs/plain.md", "nothing to see\n", "markdown", 1, Map.of()),
+            indexRow(
                 "src/main/java/demo/Router.java",
-                "bytes_scanned",
-                30,
-                "keyword_hits",
-                List.of("router")),
-            Map.of(
-                "path",
+                "class Router { /* router */ }\n",
+                "java",
+                1,
+                Map.of("router", List.of(1))),
+            indexRow(
                 "workspace/local_exec/agents/README.md",
-                "bytes_scanned",
-                12,
-                "keyword_hits",
-                List.of("audit")));
+                "audit notes\n",
+                "markdown",
+                1,
+                Map.of("audit", List.of(1))));
+    assertThat(rows.get(0).keySet())
+        .containsExactly(
+            "path",
+            "size",
+            "sha256",
+            "language",
+            "binary",
+            "lines",
+            "bytes_scanned",
+            "keyword_hits",
+            "hit_lines");
+    assertThat(rows.get(0).get("keyword_hits")).isEqualTo(List.of("policy", "audit"));
     assertThat(r.lastJson()).containsEntry("status", "evidence");
   }
 
@@ -279,5 +301,29 @@ class QuickStartTest {
   private Map<String, Object> lastLedger() {
     List<Map<String, Object>> all = jsonl(ledger(root));
     return all.get(all.size() - 1);
+  }
+
+  /** An index row of a small text file (scanned whole), keywords in the demo's order. */
+  private static Map<String, Object> indexRow(
+      String path, String content, String language, int lines, Map<String, List<Integer>> hits) {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("path", path);
+    row.put("size", bytes.length);
+    try {
+      row.put(
+          "sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+    row.put("language", language);
+    row.put("binary", false);
+    row.put("lines", lines);
+    row.put("bytes_scanned", bytes.length);
+    row.put(
+        "keyword_hits",
+        List.of("policy", "router", "audit").stream().filter(hits::containsKey).toList());
+    row.put("hit_lines", hits);
+    return row;
   }
 }

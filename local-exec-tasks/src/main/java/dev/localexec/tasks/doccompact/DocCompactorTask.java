@@ -8,9 +8,12 @@ import dev.localexec.tasks.payload.Payload;
 import dev.localexec.tasks.payload.PayloadSchema;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +29,20 @@ import java.util.Map;
  * and skipped; the job still completes. The accepted inputs are read in order until {@code
  * max_input_bytes} are read. No model is called: a {@code model_request_summary} event says so.
  *
- * <p>The document is {@code "# <title>\n\n"} followed by {@code "## <path>\n<content>\n"} per input
- * read, the content with trailing whitespace stripped from each line, runs of blank lines collapsed
- * to one, and leading and trailing blank lines removed. A document longer than {@code
- * max_output_bytes} is cut at a UTF-8 character boundary and ends with {@value
- * #TRUNCATED_MARKER_TEXT}. It counts whole against the job's output budget.
+ * <p>The document is {@code "# <title>\n\n"} followed by {@code "## <path>\n<blocks>\n"} per input
+ * read, the blocks separated by a blank line. Markdown inputs ({@code .md}, {@code .markdown},
+ * {@code .mdx}) are parsed into headings, paragraphs, fenced code, lists, tables, quotes; other
+ * inputs are one block per paragraph. Trailing whitespace and runs of blank lines go; boilerplate,
+ * duplicates, long code blocks and long lists are dropped or shortened, and the document is fitted
+ * to {@code max_output_bytes} by trimming the least important parts first, headings last (see
+ * {@link Compactor}); only when headings had to go does it end with {@value
+ * #TRUNCATED_MARKER_TEXT}. Deterministic: the same files and payload give the same bytes. The
+ * document counts whole against the job's output budget.
  *
- * <p>Result: {@code {"inputs_considered", "bytes_read", "output_bytes"}}; the summary is the
- * document. Stateless; one instance may run several jobs at once.
+ * <p>Result: {@code {"inputs_considered", "bytes_read", "output_bytes", "ratio" (output / bytes
+ * read, 3 decimals), "headings_kept", "headings_total", "duplicates_dropped",
+ * "code_blocks_shortened", "lists_shortened"}}; the summary is the document. Stateless; one
+ * instance may run several jobs at once.
  */
 public final class DocCompactorTask implements TaskPlugin {
 
@@ -46,7 +55,7 @@ public final class DocCompactorTask implements TaskPlugin {
   /** The line that ends a document cut to {@code max_output_bytes}. */
   public static final String TRUNCATED_MARKER_TEXT = "[truncated]";
 
-  private static final String TRUNCATED_MARKER = "\n" + TRUNCATED_MARKER_TEXT + "\n";
+  static final String TRUNCATED_MARKER = "\n" + TRUNCATED_MARKER_TEXT + "\n";
   private static final String SCHEMA = PayloadSchema.load(ID);
 
   /** Creates the plug-in (for {@link java.util.ServiceLoader}). */
@@ -70,7 +79,7 @@ public final class DocCompactorTask implements TaskPlugin {
     int maxOutputBytes = payload.integer("max_output_bytes", 128, 1_048_576);
     String title = payload.string("title", DEFAULT_TITLE).replace('\r', ' ').replace('\n', ' ');
 
-    StringBuilder doc = new StringBuilder("# ").append(title).append("\n\n");
+    List<Compactor.Input> read = new ArrayList<>();
     long bytesRead = 0;
     for (String input : inputs) {
       ctx.checkKillSwitch("doc_compactor");
@@ -101,7 +110,9 @@ public final class DocCompactorTask implements TaskPlugin {
       bytesRead += bytes.length;
       String text =
           new String(bytes, 0, Utf8.boundary(bytes, bytes.length), StandardCharsets.UTF_8);
-      doc.append("## ").append(input).append('\n').append(compact(text)).append('\n');
+      read.add(
+          new Compactor.Input(
+              input, Markdown.isMarkdown(input) ? Markdown.parse(text) : Markdown.plain(text)));
     }
 
     Map<String, Object> summary = new LinkedHashMap<>();
@@ -111,7 +122,9 @@ public final class DocCompactorTask implements TaskPlugin {
     summary.put("max_input_bytes", maxInputBytes);
     ctx.evidence().record("model_request_summary", summary);
 
-    String document = fit(doc.toString(), maxOutputBytes);
+    ctx.checkKillSwitch("doc_compactor");
+    Compactor.Result compacted = Compactor.compact(title, read, maxOutputBytes);
+    String document = compacted.document();
     int outputBytes = document.getBytes(StandardCharsets.UTF_8).length;
     ctx.budget().requireOutput(outputBytes);
 
@@ -119,29 +132,23 @@ public final class DocCompactorTask implements TaskPlugin {
     result.put("inputs_considered", inputs.size());
     result.put("bytes_read", bytesRead);
     result.put("output_bytes", outputBytes);
+    result.put("ratio", ratio(outputBytes, bytesRead));
+    result.put("headings_kept", compacted.headingsKept());
+    result.put("headings_total", compacted.headingsTotal());
+    result.put("duplicates_dropped", compacted.duplicatesDropped());
+    result.put("code_blocks_shortened", compacted.codeBlocksShortened());
+    result.put("lists_shortened", compacted.listsShortened());
     return new TaskResult(result, document);
   }
 
-  /**
-   * Strips trailing whitespace from every line, collapses runs of blank lines to one, and drops
-   * leading and trailing blank lines. The result has no final line end.
-   */
-  static String compact(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    boolean blankPending = false;
-    for (String line : text.split("\n", -1)) {
-      String stripped = line.stripTrailing();
-      if (stripped.isEmpty()) {
-        blankPending = out.length() > 0;
-        continue;
-      }
-      if (out.length() > 0) {
-        out.append(blankPending ? "\n\n" : "\n");
-      }
-      out.append(stripped);
-      blankPending = false;
+  /** {@code output / input}, rounded half-up to 3 decimals; 0 when nothing was read. */
+  static double ratio(long output, long input) {
+    if (input == 0) {
+      return 0.0;
     }
-    return out.toString();
+    return BigDecimal.valueOf(output)
+        .divide(BigDecimal.valueOf(input), 3, RoundingMode.HALF_UP)
+        .doubleValue();
   }
 
   /** Cuts a document longer than {@code maxBytes} UTF-8 bytes so that it fits with the marker. */

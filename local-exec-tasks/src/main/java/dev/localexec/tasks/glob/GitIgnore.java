@@ -85,19 +85,42 @@ public final class GitIgnore {
     return lastMatchIgnores(path, isDir);
   }
 
+  /** What the last rule matching a path says about it. */
+  public enum Match {
+    /** No rule matches the path. */
+    NONE,
+    /** The last matching rule ignores the path. */
+    IGNORED,
+    /** The last matching rule is negated ({@code !}): the path is included again. */
+    INCLUDED
+  }
+
+  /**
+   * What the last rule matching the path itself says, without looking at the folders above it (for
+   * a caller that walks the tree and never enters an ignored folder, and that layers the rules of
+   * nested {@code .gitignore} files: the deepest file with a match decides).
+   *
+   * @param relPath a path relative to the folder of this file's rules, {@code /}-separated, without
+   *     a leading or trailing {@code /}
+   * @param isDir whether the path is a folder (rules with a trailing {@code /} match folders only)
+   */
+  public Match match(String relPath, boolean isDir) {
+    for (int i = rules.size() - 1; i >= 0; i--) {
+      Rule rule = rules.get(i);
+      if ((isDir || !rule.dirOnly()) && rule.pattern().matcher(relPath).matches()) {
+        return rule.negated() ? Match.INCLUDED : Match.IGNORED;
+      }
+    }
+    return Match.NONE;
+  }
+
   /** How many rules were read (blank lines and comments are not rules). */
   public int size() {
     return rules.size();
   }
 
   private boolean lastMatchIgnores(String path, boolean isDir) {
-    for (int i = rules.size() - 1; i >= 0; i--) {
-      Rule rule = rules.get(i);
-      if ((isDir || !rule.dirOnly()) && rule.pattern().matcher(path).matches()) {
-        return !rule.negated();
-      }
-    }
-    return false;
+    return match(path, isDir) == Match.IGNORED;
   }
 
   private static Rule parseLine(String raw) {

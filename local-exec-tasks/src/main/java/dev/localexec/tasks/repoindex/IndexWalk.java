@@ -5,7 +5,6 @@ import dev.localexec.api.spi.TaskContext;
 import dev.localexec.tasks.glob.GitIgnore;
 import dev.localexec.tasks.glob.GlobMatcher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,17 +16,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One run of the index over the root: a depth-first walk in sorted order that never follows a
- * symlink. Holds the run's counters, so it is used by one thread for one job.
+ * symlink. Holds the run's counters and buffers, so it is used by one thread for one job.
  */
 final class IndexWalk {
   private static final Logger LOG = LoggerFactory.getLogger(IndexWalk.class);
@@ -35,36 +33,69 @@ final class IndexWalk {
   /** The kill switch and the wall time are checked once every this many entries. */
   static final int CHECK_EVERY = 64;
 
-  /** Which entries the walk looks at. */
-  record Filter(
-      GlobMatcher include, GlobMatcher exclude, GitIgnore gitIgnore, List<String> skippedDirs) {
+  /** A {@code progress} evidence event is recorded every this many regular files seen. */
+  static final int PROGRESS_EVERY = 5_000;
+
+  /** Files listed in the summary's top hits. */
+  static final int TOP_HITS = 10;
+
+  /** Which entries the walk looks at (besides the {@code .gitignore} rules). */
+  record Filter(GlobMatcher include, GlobMatcher exclude, List<String> skippedDirs) {
 
     boolean entersDir(String rel) {
-      return !rel.equals(".git")
-          && !rel.endsWith("/.git")
-          && !skippedDirs.contains(rel)
-          && !gitIgnore.isIgnored(rel, true);
+      return !isGit(rel) && !skippedDirs.contains(rel) && !exclude.matches(rel + "/");
     }
 
     boolean considersFile(String rel) {
-      return !rel.equals(".git")
-          && !rel.endsWith("/.git")
-          && !gitIgnore.isIgnored(rel, false)
-          && include.matches(rel)
-          && !exclude.matches(rel);
+      return !isGit(rel) && include.matches(rel) && !exclude.matches(rel);
+    }
+
+    private static boolean isGit(String rel) {
+      return rel.equals(".git") || rel.endsWith("/.git");
     }
   }
 
-  private record Entry(Path path, String rel) {}
+  /**
+   * The {@code .gitignore} rules in force in a folder: its own file's, then its parents' (a linked
+   * list, deepest first, shared by the folders below).
+   */
+  record Ignores(String base, GitIgnore rules, Ignores parent) {
+
+    boolean ignored(String rel, boolean isDir) {
+      for (Ignores f = this; f != null; f = f.parent) {
+        String sub = f.base.isEmpty() ? rel : rel.substring(f.base.length() + 1);
+        GitIgnore.Match match = f.rules.match(sub, isDir);
+        if (match != GitIgnore.Match.NONE) {
+          return match == GitIgnore.Match.IGNORED;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** A file of the summary's top hits. */
+  record TopHit(String path, long hitLines, List<String> keywords, long order) {}
+
+  private record Entry(Path path, String rel, Ignores ignores) {}
 
   private final TaskContext ctx;
   private final JsonlOutput out;
   private final Filter filter;
   private final int maxFiles;
-  private final int maxFileBytes;
-  private final Map<String, String> keywords = new LinkedHashMap<>();
+  private final FileScanner scanner;
+  private final Path realRoot;
+  private final Map<String, Integer> languages = new TreeMap<>();
+  private final PriorityQueue<TopHit> top =
+      new PriorityQueue<>(
+          Comparator.comparingLong(TopHit::hitLines)
+              .thenComparing(Comparator.comparingLong(TopHit::order).reversed()));
   private int entriesSeen;
+  private int filesSeen;
   private int filesConsidered;
+  private int filesIndexed;
+  private int binaries;
+  private int symlinksRejected;
+  private long bytesTotal;
   private long hitsWritten;
 
   IndexWalk(
@@ -78,20 +109,19 @@ final class IndexWalk {
     this.out = out;
     this.filter = filter;
     this.maxFiles = maxFiles;
-    this.maxFileBytes = maxFileBytes;
-    Set<String> seen = new LinkedHashSet<>();
-    for (String keyword : keywords) {
-      String lower = keyword.toLowerCase(Locale.ROOT);
-      if (seen.add(lower)) {
-        this.keywords.put(keyword, lower);
-      }
-    }
+    this.realRoot = ctx.paths().root();
+    this.scanner = new FileScanner(maxFileBytes, keywords, () -> ctx.budget().checkWallTime());
   }
 
-  /** Walks the root, writing a row per file with hits, until done or {@code max_files}. */
-  void run(Path root) {
+  /**
+   * Walks the root, writing a row per considered file, until done or {@code max_files}.
+   *
+   * @param root the root folder
+   * @param base the rules below every {@code .gitignore} ({@code .git/info/exclude}), or null
+   */
+  void run(Path root, Ignores base) {
     Deque<Entry> pending = new ArrayDeque<>();
-    pushChildren(pending, new Entry(root, ""));
+    pushChildren(pending, new Entry(root, "", base));
     while (!pending.isEmpty() && filesConsidered < maxFiles) {
       Entry entry = pending.pop();
       if (entriesSeen++ % CHECK_EVERY == 0) {
@@ -107,21 +137,35 @@ final class IndexWalk {
         recordSkipped(ctx, entry.rel(), e);
         continue;
       }
-      if (attrs.isDirectory()) {
+      boolean isDir = attrs.isDirectory();
+      if (entry.ignores() != null && entry.ignores().ignored(entry.rel(), isDir)) {
+        continue;
+      }
+      if (isDir) {
         if (filter.entersDir(entry.rel())) {
           pushChildren(pending, entry);
         }
-      } else if (attrs.isRegularFile() && filter.considersFile(entry.rel())) {
-        filesConsidered++;
-        scan(entry);
+      } else if (attrs.isRegularFile()) {
+        if (++filesSeen % PROGRESS_EVERY == 0) {
+          progress();
+        }
+        if (filter.considersFile(entry.rel())) {
+          filesConsidered++;
+          index(entry);
+        }
+      } else if (attrs.isSymbolicLink()) {
+        if (!filter.exclude.matches(entry.rel())) {
+          rejectSymlink(entry);
+        }
       }
-      // symlinks and other special files are skipped
+      // sockets, fifos and devices are skipped
     }
     LOG.debug(
-        "repo index of job {}: {} entries seen, {} files considered, {} rows",
+        "repo index of job {}: {} entries seen, {} files considered, {} indexed, {} with hits",
         ctx.job().jobId(),
         entriesSeen,
         filesConsidered,
+        filesIndexed,
         hitsWritten);
   }
 
@@ -129,8 +173,37 @@ final class IndexWalk {
     return filesConsidered;
   }
 
+  int filesIndexed() {
+    return filesIndexed;
+  }
+
   long hitsWritten() {
     return hitsWritten;
+  }
+
+  long bytesTotal() {
+    return bytesTotal;
+  }
+
+  int binaries() {
+    return binaries;
+  }
+
+  int symlinksRejected() {
+    return symlinksRejected;
+  }
+
+  /** Files per language, by language name. */
+  Map<String, Integer> languages() {
+    return new LinkedHashMap<>(languages);
+  }
+
+  /** The files with the most hit lines, most first (the earlier path first on a tie). */
+  List<TopHit> topHits() {
+    List<TopHit> list = new ArrayList<>(top);
+    list.sort(
+        Comparator.comparingLong(TopHit::hitLines).reversed().thenComparingLong(TopHit::order));
+    return list;
   }
 
   /** Records a {@code file_skipped} event for a path that could not be read. */
@@ -142,7 +215,40 @@ final class IndexWalk {
     LOG.debug("job {}: skipping {}: {}", ctx.job().jobId(), rel, e.toString());
   }
 
-  /** Pushes a folder's children so that they pop in name order. */
+  private void progress() {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("files_seen", filesSeen);
+    payload.put("files_indexed", filesIndexed);
+    payload.put("bytes_hashed", bytesTotal);
+    ctx.evidence().record("progress", payload);
+  }
+
+  private void rejectSymlink(Entry entry) {
+    String reason = "path_rejected:" + (leadsOutside(entry.path()) ? "outside_repo" : "symlink");
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("path", entry.rel());
+    payload.put("reason", reason);
+    ctx.evidence().record("path_rejected", payload);
+    symlinksRejected++;
+  }
+
+  /**
+   * Whether a symlink's target (resolved if it exists, else read literally) is outside the root.
+   */
+  private boolean leadsOutside(Path link) {
+    try {
+      return !link.toRealPath().startsWith(realRoot);
+    } catch (IOException dangling) {
+      try {
+        Path target = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
+        return !target.startsWith(realRoot);
+      } catch (IOException | UnsupportedOperationException e) {
+        return true;
+      }
+    }
+  }
+
+  /** Pushes a folder's children so that they pop in name order, with the folder's rules. */
   private void pushChildren(Deque<Entry> pending, Entry dir) {
     List<Path> children = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.path())) {
@@ -152,37 +258,72 @@ final class IndexWalk {
       return;
     }
     children.sort(Comparator.comparing(p -> p.getFileName().toString()));
+    Ignores ignores = dir.ignores();
+    for (Path child : children) {
+      if (child.getFileName().toString().equals(".gitignore")) {
+        ignores = readIgnores(child, dir.rel(), ignores);
+        break;
+      }
+    }
     for (int i = children.size() - 1; i >= 0; i--) {
       Path child = children.get(i);
       String name = child.getFileName().toString();
-      pending.push(new Entry(child, dir.rel().isEmpty() ? name : dir.rel() + "/" + name));
+      pending.push(new Entry(child, dir.rel().isEmpty() ? name : dir.rel() + "/" + name, ignores));
     }
   }
 
-  private void scan(Entry entry) {
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(entry.path(), LinkOption.NOFOLLOW_LINKS)) {
-      bytes = in.readNBytes(maxFileBytes);
+  /** The rules of a folder's {@code .gitignore} on top of its parent's (a symlink is not read). */
+  private Ignores readIgnores(Path file, String dirRel, Ignores parent) {
+    GitIgnore rules =
+        readRules(ctx, file, dirRel.isEmpty() ? ".gitignore" : dirRel + "/.gitignore");
+    return rules.size() == 0 ? parent : new Ignores(dirRel, rules, parent);
+  }
+
+  /** The rules of an ignore file, or none if it is missing, a symlink, or unreadable. */
+  static GitIgnore readRules(TaskContext ctx, Path file, String rel) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return GitIgnore.empty();
+    }
+    try {
+      return GitIgnore.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      recordSkipped(ctx, rel, e);
+      return GitIgnore.empty();
+    }
+  }
+
+  private void index(Entry entry) {
+    FileScanner.Scan scan;
+    try {
+      scan = scanner.scan(entry.path());
     } catch (IOException e) {
       recordSkipped(ctx, entry.rel(), e);
       return;
     }
-    String text = new String(bytes, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-    List<String> hits = new ArrayList<>();
-    keywords.forEach(
-        (keyword, lower) -> {
-          if (text.contains(lower)) {
-            hits.add(keyword);
-          }
-        });
-    if (hits.isEmpty()) {
-      return;
-    }
+    String language = Languages.of(entry.rel());
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("path", entry.rel());
-    row.put("bytes_scanned", bytes.length);
-    row.put("keyword_hits", hits);
+    row.put("size", scan.size());
+    row.put("sha256", scan.sha256());
+    row.put("language", language);
+    row.put("binary", scan.binary());
+    row.put("lines", scan.binary() ? null : scan.lines());
+    row.put("bytes_scanned", scan.bytesScanned());
+    row.put("keyword_hits", scan.keywordHits());
+    row.put("hit_lines", scan.hitLines());
     out.write(row);
-    hitsWritten++;
+    filesIndexed++;
+    bytesTotal += scan.size();
+    languages.merge(language, 1, Integer::sum);
+    if (scan.binary()) {
+      binaries++;
+    }
+    if (!scan.keywordHits().isEmpty()) {
+      hitsWritten++;
+      top.add(new TopHit(entry.rel(), scan.hitLineCount(), scan.keywordHits(), filesIndexed));
+      if (top.size() > TOP_HITS) {
+        top.poll();
+      }
+    }
   }
 }

@@ -38,8 +38,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the commands' order. If one command fails the job (budget, kill switch), no further command
  * starts, the running ones are waited for, and the first failure in command order is thrown.
  *
- * <p>Result: {@code {"commands_run", "results": [CommandResult.toMap()...]}}. Stateless; one
- * instance may run several jobs at once.
+ * <p>After the commands, the task reads the test results they left: TAP or a plain {@code N passed,
+ * N failed} line in each command's output ({@link OutputCounts}), and the JUnit XML reports named
+ * by the optional {@code reports} (root-relative paths or globs, {@link Reports}; a path outside
+ * the root is refused as {@code path_rejected} evidence and the job goes on).
+ *
+ * <p>Result: {@code {"commands_run", "results": [CommandResult.toMap() + "tests"...], "tests",
+ * "reports_tests", "reports_read"}}, where each {@code "tests"} is {@code {"tests", "passed",
+ * "failed", "errored", "skipped", "failures": [{"name", "message"}]}} ({@code null} for a command
+ * whose output shows no counts, at most 50 failures, texts cut at 500 characters), the top-level
+ * {@code "tests"} is the sum of the commands' and the reports' counts, {@code "reports_tests"} the
+ * reports' alone ({@code null} without {@code reports}) and {@code "reports_read"} the
+ * root-relative paths of the report files read. The summary lists each command's exit, then a table
+ * of the counts and the failures. Stateless; one instance may run several jobs at once.
  */
 public final class TestRunnerTask implements TaskPlugin {
 
@@ -74,6 +85,7 @@ public final class TestRunnerTask implements TaskPlugin {
     Duration timeout = Duration.ofSeconds(payload.integer("timeout_sec", 1, 3600));
     String cwd = payload.string("cwd", ".");
     List<String> envAllow = payload.strings("env_allow", List.of());
+    List<String> reports = payload.strings("reports", List.of());
 
     for (List<String> argv : commands) {
       ctx.argv().check(argv);
@@ -90,22 +102,95 @@ public final class TestRunnerTask implements TaskPlugin {
     List<CommandResult> results =
         slots <= 1 ? runInOrder(ctx, requests) : runConcurrently(ctx, requests, slots);
 
+    TestTally total = new TestTally();
+    List<TestTally> perCommand = new ArrayList<>(results.size());
     List<Object> resultMaps = new ArrayList<>(results.size());
-    StringBuilder summary =
+    for (CommandResult r : results) {
+      TestTally tally = OutputCounts.parse(r.stdout(), r.stderr());
+      perCommand.add(tally);
+      Map<String, Object> m = r.toMap();
+      m.put("tests", tally == null ? null : tally.toMap());
+      resultMaps.add(m);
+      if (tally != null) {
+        total.add(tally);
+      }
+    }
+    Reports.Read read = null;
+    if (!reports.isEmpty()) {
+      ctx.checkKillSwitch("test_runner_reports");
+      read = Reports.read(ctx, reports);
+      total.add(read.tally());
+    }
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("commands_run", results.size());
+    result.put("results", resultMaps);
+    result.put("tests", total.toMap());
+    result.put("reports_tests", read == null ? null : read.tally().toMap());
+    result.put("reports_read", read == null ? List.of() : read.files());
+    return new TaskResult(result, summary(ctx.job().jobId(), results, perCommand, read, total));
+  }
+
+  private static String summary(
+      String jobId,
+      List<CommandResult> results,
+      List<TestTally> perCommand,
+      Reports.Read read,
+      TestTally total) {
+    StringBuilder md =
         new StringBuilder("# Test Runner Task\n\n- job_id: ")
-            .append(ctx.job().jobId())
+            .append(jobId)
             .append("\n- commands_run: ")
             .append(results.size())
             .append('\n');
     for (int i = 0; i < results.size(); i++) {
-      CommandResult r = results.get(i);
-      resultMaps.add(r.toMap());
-      summary.append("- cmd_").append(i + 1).append("_rc: ").append(rc(r)).append('\n');
+      md.append("- cmd_").append(i + 1).append("_rc: ").append(rc(results.get(i))).append('\n');
     }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("commands_run", results.size());
-    result.put("results", resultMaps);
-    return new TaskResult(result, summary.toString());
+    md.append("\n## Tests\n\n")
+        .append("| source | rc | tests | passed | failed | errored | skipped |\n")
+        .append("|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < results.size(); i++) {
+      row(md, "cmd_" + (i + 1), rc(results.get(i)), perCommand.get(i));
+    }
+    if (read != null) {
+      row(md, "reports (" + read.files().size() + " files)", "-", read.tally());
+    }
+    row(md, "**total**", "", total);
+    md.append("\n## Failures\n\n");
+    if (total.failures().isEmpty()) {
+      md.append("- none\n");
+    }
+    for (Map<String, Object> f : total.failures()) {
+      md.append("- `").append(oneLine(f.get("name")).replace('`', '\'')).append('`');
+      Object message = f.get("message");
+      if (message != null) {
+        md.append(": ").append(oneLine(message));
+      }
+      md.append('\n');
+    }
+    return md.toString();
+  }
+
+  private static void row(StringBuilder md, String source, String rc, TestTally t) {
+    md.append("| ").append(source).append(" | ").append(rc).append(" | ");
+    if (t == null) {
+      md.append("- | - | - | - | - |\n");
+      return;
+    }
+    md.append(t.tests())
+        .append(" | ")
+        .append(t.passed())
+        .append(" | ")
+        .append(t.failed())
+        .append(" | ")
+        .append(t.errored())
+        .append(" | ")
+        .append(t.skipped())
+        .append(" |\n");
+  }
+
+  private static String oneLine(Object text) {
+    return String.valueOf(text).replaceAll("\\s+", " ").strip();
   }
 
   private static String rc(CommandResult r) {

@@ -53,7 +53,13 @@ class DocCompactorTaskTest {
         .containsExactly(
             Map.entry("inputs_considered", 4),
             Map.entry("bytes_read", 216L),
-            Map.entry("output_bytes", 253));
+            Map.entry("output_bytes", 253),
+            Map.entry("ratio", 1.171),
+            Map.entry("headings_kept", 0),
+            Map.entry("headings_total", 0),
+            Map.entry("duplicates_dropped", 0),
+            Map.entry("code_blocks_shortened", 0),
+            Map.entry("lists_shortened", 0));
     assertThat(ctx.evidence().events())
         .containsExactly(
             rejected("../etc/passwd", "path_rejected:parent_ref"),
@@ -105,7 +111,10 @@ class DocCompactorTaskTest {
     TaskResult result = task.run(ctx);
 
     assertThat(result.summaryMarkdown())
-        .isEqualTo("# T\n\n## notes.md\n  # Notes\n\tindented\n\nafter gap\n## b.txt\nb\n");
+        .isEqualTo("# T\n\n## notes.md\n  # Notes\n\n\tindented\n\nafter gap\n## b.txt\nb\n");
+    assertThat(result.result())
+        .containsEntry("headings_kept", 1)
+        .containsEntry("headings_total", 1);
   }
 
   @Test
@@ -129,17 +138,35 @@ class DocCompactorTaskTest {
   }
 
   @Test
-  void run_longDocument_isCutAtACharacterBoundaryWithTheMarker() throws IOException {
-    write("a.md", "é".repeat(100));
-    FakeTaskContext ctx = context(payload(List.of("a.md"), 4096, 128, "Tx"));
+  void run_longParagraphOverTheBudget_isCutToItsFirstCharactersAtACharacterBoundary()
+      throws IOException {
+    write("a.md", "# H\n\n" + "é".repeat(300) + "\n");
+    FakeTaskContext ctx = context(payload(List.of("a.md"), 4096, 500, "Tx"));
 
     TaskResult result = task.run(ctx);
 
-    // 14 header bytes + 50 two-byte characters + 13 marker bytes; a 51st would not fit in 128
-    String expected = "# Tx\n\n## a.md\n" + "é".repeat(50) + "\n[truncated]\n";
+    String expected = "# Tx\n\n## a.md\n# H\n\n" + "é".repeat(200) + "…\n";
     assertThat(result.summaryMarkdown()).isEqualTo(expected);
-    assertThat(result.result()).containsEntry("output_bytes", 127);
-    assertThat(expected.getBytes(StandardCharsets.UTF_8)).hasSize(127);
+    assertThat(result.result())
+        .containsEntry("output_bytes", 423)
+        .containsEntry("ratio", 0.698)
+        .containsEntry("headings_kept", 1);
+  }
+
+  @Test
+  void run_inputHeadingsThatCannotFit_areCutAtACharacterBoundaryWithTheMarker() throws IOException {
+    String name = "d/" + "é".repeat(60) + ".md";
+    write(name, "# H\n\ntext\n");
+    FakeTaskContext ctx = context(payload(List.of(name), 4096, 128, "Tx"));
+
+    TaskResult result = task.run(ctx);
+
+    // 11 header bytes + 52 two-byte characters + 13 marker bytes
+    String expected = "# Tx\n\n## d/" + "é".repeat(52) + "\n[truncated]\n";
+    assertThat(result.summaryMarkdown()).isEqualTo(expected);
+    assertThat(result.result())
+        .containsEntry("output_bytes", 128)
+        .containsEntry("headings_kept", 0);
   }
 
   @Test

@@ -10,12 +10,16 @@ import dev.localexec.api.TaskFailedException;
 import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskResult;
 import dev.localexec.tasks.testing.FakeTaskContext;
+import dev.localexec.tasks.testing.RecordingEvidence;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,26 +69,69 @@ class RepoIndexTaskTest {
 
     assertThat(ctx.readLines(INDEX))
         .containsExactly(
-            "{\"path\": \"scripts/enqueue.py\", \"bytes_scanned\": 28,"
-                + " \"keyword_hits\": [\"policy\", \"router\", \"audit\"]}",
-            "{\"path\": \"workspace/agents/README.md\", \"bytes_scanned\": 21,"
-                + " \"keyword_hits\": [\"audit\"]}",
-            "{\"path\": \"workspace/validation.py\", \"bytes_scanned\": 14,"
-                + " \"keyword_hits\": [\"policy\"]}",
-            "{\"path\": \"workspace/worker.py\", \"bytes_scanned\": 18,"
-                + " \"keyword_hits\": [\"policy\", \"router\"]}");
+            row(
+                "scripts/enqueue.py",
+                "# router: policy then audit\n",
+                "python",
+                1,
+                28,
+                "[\"policy\", \"router\", \"audit\"]",
+                "{\"policy\": [1], \"router\": [1], \"audit\": [1]}"),
+            row(
+                "workspace/agents/README.md",
+                "keeps an audit trail\n",
+                "markdown",
+                1,
+                21,
+                "[\"audit\"]",
+                "{\"audit\": [1]}"),
+            row("workspace/empty.py", "nothing to see\n", "python", 1, 15, "[]", "{}"),
+            row(
+                "workspace/validation.py",
+                "policy checks\n",
+                "python",
+                1,
+                14,
+                "[\"policy\"]",
+                "{\"policy\": [1]}"),
+            row(
+                "workspace/worker.py",
+                "POLICY and Router\n",
+                "python",
+                1,
+                18,
+                "[\"policy\", \"router\"]",
+                "{\"policy\": [1], \"router\": [1]}"));
     assertThat(result.result())
         .containsExactly(
             Map.entry("files_considered", 5),
             Map.entry("hits_written", 4L),
-            Map.entry("index_jsonl", INDEX));
+            Map.entry("index_jsonl", INDEX),
+            Map.entry("files_indexed", 5),
+            Map.entry("bytes_total", 96L),
+            Map.entry("binaries", 0),
+            Map.entry("languages", Map.of("markdown", 1, "python", 4)),
+            Map.entry("symlinks_rejected", 2));
     assertThat(result.summaryMarkdown())
         .isEqualTo(
             "# Repo Index Task\n\n- job_id: job-testjob0001\n- files_considered: 5\n"
                 + "- hits_written: 4\n- output: "
                 + INDEX
-                + "\n");
-    assertThat(ctx.evidence().events()).isEmpty();
+                + "\n- files_indexed: 5\n- bytes_total: 96\n- binaries: 0\n"
+                + "- symlinks_rejected: 2\n\n## Languages\n\n| language | files |\n|---|---:|\n"
+                + "| markdown | 1 |\n| python | 4 |\n\n## Top hits\n\n"
+                + "| path | hit lines | keywords |\n|---|---:|---|\n"
+                + "| `scripts/enqueue.py` | 3 | policy, router, audit |\n"
+                + "| `workspace/worker.py` | 2 | policy, router |\n"
+                + "| `workspace/agents/README.md` | 1 | audit |\n"
+                + "| `workspace/validation.py` | 1 | policy |\n");
+    // symlinks are never followed: each one the walk meets is rejected in evidence
+    assertThat(ctx.evidence().events())
+        .containsExactly(
+            new RecordingEvidence.Event(
+                "path_rejected", Map.of("path", "link.md", "reason", "path_rejected:symlink")),
+            new RecordingEvidence.Event(
+                "path_rejected", Map.of("path", "linkdir", "reason", "path_rejected:symlink")));
   }
 
   @Test
@@ -98,8 +145,14 @@ class RepoIndexTaskTest {
 
     assertThat(ctx.readLines(INDEX))
         .containsExactly(
-            "{\"path\": \"workspace/worker.py\", \"bytes_scanned\": 18,"
-                + " \"keyword_hits\": [\"ROUTER\", \"Policy\"]}");
+            row(
+                "workspace/worker.py",
+                "POLICY and Router\n",
+                "python",
+                1,
+                18,
+                "[\"ROUTER\", \"Policy\"]",
+                "{\"ROUTER\": [1], \"Policy\": [1]}"));
   }
 
   @Test
@@ -112,11 +165,13 @@ class RepoIndexTaskTest {
     assertThat(ctx.readLines(INDEX))
         .extracting(line -> line.substring(10, line.indexOf("\", ")))
         .containsExactly(
+            ".gitignore",
             "README.md",
             "scripts/enqueue.py",
             "scripts/sub/deep.py",
             "workspace/agents/README.md",
             "workspace/agents/notes.bak.md",
+            "workspace/empty.py",
             "workspace/validation.py",
             "workspace/worker.py");
     // .gitignore, README.md, 2 scripts, 5 workspace files; not .git, target, app.log, links, plane
@@ -131,7 +186,14 @@ class RepoIndexTaskTest {
 
     assertThat(ctx.readLines(INDEX))
         .containsExactly(
-            "{\"path\": \"README.md\", \"bytes_scanned\": 23, \"keyword_hits\": [\"audit\"]}");
+            row(
+                "README.md",
+                "Policy and AUDIT notes\n",
+                "markdown",
+                1,
+                23,
+                "[\"audit\"]",
+                "{\"audit\": [1]}"));
     assertThat(result.result()).containsEntry("files_considered", 1);
   }
 
@@ -158,14 +220,22 @@ class RepoIndexTaskTest {
 
     assertThat(ctx.readLines(INDEX))
         .containsExactly(
-            "{\"path\": \"early.txt\", \"bytes_scanned\": 128, \"keyword_hits\": [\"policy\"]}");
+            row(
+                "early.txt",
+                "policy" + "x".repeat(300),
+                "text",
+                0,
+                128,
+                "[\"policy\"]",
+                "{\"policy\": [1]}"),
+            row("late.txt", "x".repeat(200) + "policy", "text", 0, 128, "[]", "{}"));
     assertThat(result.result())
         .containsEntry("files_considered", 2)
         .containsEntry("hits_written", 1L);
   }
 
   @Test
-  void run_withoutKeywords_considersFilesButWritesNoRows() {
+  void run_withoutKeywords_indexesFilesWithoutHits() {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("include_globs", List.of("**/*.py"));
     payload.put("max_files", 100);
@@ -174,10 +244,39 @@ class RepoIndexTaskTest {
 
     TaskResult result = task.run(ctx);
 
-    assertThat(ctx.readLines(INDEX)).isEmpty();
+    assertThat(ctx.readLines(INDEX))
+        .extracting(line -> line.substring(10, line.indexOf("\", ")))
+        .containsExactly(
+            "scripts/enqueue.py",
+            "scripts/sub/deep.py",
+            "workspace/empty.py",
+            "workspace/validation.py",
+            "workspace/worker.py");
+    assertThat(ctx.readLines(INDEX))
+        .allMatch(l -> l.endsWith("\"keyword_hits\": [], \"hit_lines\": {}}"));
     assertThat(result.result())
         .containsEntry("files_considered", 5)
         .containsEntry("hits_written", 0L);
+  }
+
+  @Test
+  void run_nonAsciiKeyword_matchesCaseInsensitivelyOnTheDecodedText() throws IOException {
+    write("umlaut.txt", "first\nkein ÄRGER\närger, TODO\n");
+    FakeTaskContext ctx =
+        context(payload(List.of("umlaut.txt"), List.of(), 10, 128, List.of("ärger", "todo")));
+
+    task.run(ctx);
+
+    assertThat(ctx.readLines(INDEX))
+        .containsExactly(
+            row(
+                "umlaut.txt",
+                "first\nkein ÄRGER\närger, TODO\n",
+                "text",
+                3,
+                31,
+                "[\"ärger\", \"todo\"]",
+                "{\"ärger\": [2, 3], \"todo\": [3]}"));
   }
 
   @Test
@@ -239,8 +338,12 @@ class RepoIndexTaskTest {
         .isInstanceOf(BudgetExceededException.class)
         .extracting(e -> ((BudgetExceededException) e).code())
         .isEqualTo("max_output_bytes exceeded");
-    // each row is 72 bytes: 14 rows fit in 1024
-    assertThat(ctx.readLines(INDEX)).hasSize(14);
+    // each row is 240 bytes (with its newline): 4 rows fit in 1024
+    assertThat(ctx.readLines(INDEX))
+        .hasSize(4)
+        .first()
+        .isEqualTo(row("many/00.txt", "policy", "text", 0, 6, "[\"policy\"]", "{\"policy\": [1]}"));
+    assertThat(ctx.readLines(INDEX).get(0).length() + 1).isEqualTo(240);
   }
 
   @Test
@@ -279,6 +382,43 @@ class RepoIndexTaskTest {
     payload.put("max_file_bytes", maxBytes);
     payload.put("keywords", kw);
     return Collections.unmodifiableMap(payload);
+  }
+
+  /** The index row of a text file, with its size and SHA-256 computed here. */
+  static String row(
+      String path,
+      String content,
+      String language,
+      int lines,
+      int scanned,
+      String hits,
+      String hitLines) {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    return "{\"path\": \""
+        + path
+        + "\", \"size\": "
+        + bytes.length
+        + ", \"sha256\": \""
+        + sha256(bytes)
+        + "\", \"language\": \""
+        + language
+        + "\", \"binary\": false, \"lines\": "
+        + lines
+        + ", \"bytes_scanned\": "
+        + scanned
+        + ", \"keyword_hits\": "
+        + hits
+        + ", \"hit_lines\": "
+        + hitLines
+        + "}";
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private void write(String rel, String content) throws IOException {

@@ -95,11 +95,22 @@ class TestRunnerTaskTest {
                 List.of(
                     resultMap(OK, 0, false, 5, "ok\n", 3),
                     resultMap(EXIT3, 3, false, 5, "", 0),
-                    resultMap(SLEEP, null, true, 1000, "", 0))));
+                    resultMap(SLEEP, null, true, 1000, "", 0))),
+            Map.entry("tests", tests(0, 0, 0, 0, 0, List.of())),
+            new java.util.AbstractMap.SimpleEntry<>("reports_tests", null),
+            Map.entry("reports_read", List.of()));
     assertThat(result.summaryMarkdown())
         .isEqualTo(
             "# Test Runner Task\n\n- job_id: job-testjob0001\n- commands_run: 3\n"
-                + "- cmd_1_rc: 0\n- cmd_2_rc: 3\n- cmd_3_rc: timed_out\n");
+                + "- cmd_1_rc: 0\n- cmd_2_rc: 3\n- cmd_3_rc: timed_out\n"
+                + "\n## Tests\n\n"
+                + "| source | rc | tests | passed | failed | errored | skipped |\n"
+                + "|---|---|---|---|---|---|---|\n"
+                + "| cmd_1 | 0 | - | - | - | - | - |\n"
+                + "| cmd_2 | 3 | - | - | - | - | - |\n"
+                + "| cmd_3 | timed_out | - | - | - | - | - |\n"
+                + "| **total** |  | 0 | 0 | 0 | 0 | 0 |\n"
+                + "\n## Failures\n\n- none\n");
     assertThat(ctx.runner().requests())
         .containsExactly(
             new CommandRequest(OK, ".", Duration.ofSeconds(1), List.of()),
@@ -196,7 +207,7 @@ class TestRunnerTaskTest {
 
     TaskResult result = task.run(ctx);
 
-    assertThat(result.summaryMarkdown()).endsWith("- cmd_1_rc: 0\n- cmd_2_rc: 3\n");
+    assertThat(result.summaryMarkdown()).contains("- cmd_1_rc: 0\n- cmd_2_rc: 3\n");
   }
 
   @Test
@@ -220,6 +231,98 @@ class TestRunnerTaskTest {
         .isInstanceOf(LocalExecException.class)
         .extracting(e -> ((LocalExecException) e).code())
         .isEqualTo("max_wall_time_sec exceeded");
+  }
+
+  @Test
+  void run_tapAndPlainOutputAndAReport_areCountedPerCommandAndInTotal() throws IOException {
+    Path reports = Files.createDirectories(root.resolve("target/surefire-reports"));
+    copyResource("surefire-calc.xml", reports.resolve("TEST-demo.CalcTest.xml"));
+    Files.writeString(reports.resolve("demo.CalcTest.txt"), "not xml, not matched");
+    List<String> tapCmd = List.of("prove", "t");
+    List<String> plainCmd = List.of("runner");
+    Map<String, Object> payload = new LinkedHashMap<>(payload(List.of(tapCmd, plainCmd), 5));
+    payload.put("reports", List.of("target/surefire-reports/*.xml"));
+    FakeTaskContext ctx = context(payload);
+    ctx.runner()
+        .when(tapCmd, exits(1, "1..3\nok 1 - a\nnot ok 2 - b # TODO later\nnot ok 3 - c\n"))
+        .when(plainCmd, exits(0, "summary: 4 passed, 0 failed, 2 skipped\n"));
+
+    TaskResult result = task.run(ctx);
+
+    List<?> results = (List<?>) result.result().get("results");
+    assertThat(((Map<?, ?>) results.get(0)).get("tests"))
+        .isEqualTo(tests(3, 1, 1, 0, 1, List.of(JunitXmlTest.failure("c", null))));
+    assertThat(((Map<?, ?>) results.get(1)).get("tests"))
+        .isEqualTo(tests(6, 4, 0, 0, 2, List.of()));
+    Map<String, Object> calcFailure =
+        JunitXmlTest.failure("demo.CalcTest.fails", "expected: <3> but was: <4>");
+    assertThat(result.result().get("reports_tests"))
+        .isEqualTo(tests(3, 2, 1, 0, 0, List.of(calcFailure)));
+    assertThat(result.result().get("tests"))
+        .isEqualTo(tests(12, 7, 2, 0, 3, List.of(JunitXmlTest.failure("c", null), calcFailure)));
+    assertThat(result.result().get("reports_read"))
+        .isEqualTo(List.of("target/surefire-reports/TEST-demo.CalcTest.xml"));
+    assertThat(result.summaryMarkdown())
+        .contains(
+            "| cmd_1 | 1 | 3 | 1 | 1 | 0 | 1 |\n"
+                + "| cmd_2 | 0 | 6 | 4 | 0 | 0 | 2 |\n"
+                + "| reports (1 files) | - | 3 | 2 | 1 | 0 | 0 |\n"
+                + "| **total** |  | 12 | 7 | 2 | 0 | 3 |\n")
+        .endsWith("## Failures\n\n- `c`\n- `demo.CalcTest.fails`: expected: <3> but was: <4>\n");
+    assertThat(ctx.evidence().events()).isEmpty();
+  }
+
+  @Test
+  void run_reportPathsOutsideTheRoot_areRejectedWithEvidenceAndTheJobGoesOn(@TempDir Path outside)
+      throws IOException {
+    copyResource("surefire-calc.xml", outside.resolve("x.xml"));
+    Files.createDirectories(root.resolve("reports"));
+    Files.createSymbolicLink(root.resolve("reports/link.xml"), outside.resolve("x.xml"));
+    Files.createSymbolicLink(root.resolve("out"), outside);
+    copyResource("xxe.xml", root.resolve("reports/evil.xml"));
+    copyResource("gradle-style.xml", root.resolve("reports/TEST-ok.xml"));
+    Map<String, Object> payload = new LinkedHashMap<>(payload(List.of(OK), 5));
+    payload.put(
+        "reports",
+        List.of("../x.xml", "/etc/x.xml", "reports", "out/*.xml", "missing/*.xml", "none*.xml"));
+    FakeTaskContext ctx = context(payload);
+
+    TaskResult result = task.run(ctx);
+
+    assertThat(result.result().get("reports_read")).isEqualTo(List.of("reports/TEST-ok.xml"));
+    assertThat(((Map<?, ?>) result.result().get("tests")).get("tests")).isEqualTo(4L);
+    assertThat(ctx.evidence().events())
+        .extracting(e -> e.kind() + " " + e.payload().get("path") + " " + e.payload().get("reason"))
+        .containsExactly(
+            "path_rejected ../x.xml path_rejected:parent_ref",
+            "path_rejected /etc/x.xml path_rejected:absolute",
+            "path_rejected out/*.xml path_rejected:outside_repo",
+            "path_rejected missing/*.xml path_rejected:not_found",
+            "report_unmatched none*.xml no_match",
+            "report_unreadable reports/evil.xml "
+                + ctx.evidence().ofKind("report_unreadable").get(0).payload().get("reason"),
+            "path_rejected reports/link.xml path_rejected:outside_repo");
+    assertThat((String) ctx.evidence().ofKind("report_unreadable").get(0).payload().get("reason"))
+        .contains("DOCTYPE");
+    assertThat(ctx.killSwitchChecks()).containsExactly("test_runner", "test_runner_reports");
+  }
+
+  private static void copyResource(String name, Path target) throws IOException {
+    try (var in = TestRunnerTaskTest.class.getResourceAsStream(name)) {
+      Files.copy(in, target);
+    }
+  }
+
+  private static Map<String, Object> tests(
+      long tests, long passed, long failed, long errored, long skipped, List<Object> failures) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tests", tests);
+    m.put("passed", passed);
+    m.put("failed", failed);
+    m.put("errored", errored);
+    m.put("skipped", skipped);
+    m.put("failures", failures);
+    return m;
   }
 
   private static CommandResult exitsOnceBothStarted(
@@ -260,6 +363,7 @@ class TestRunnerTaskTest {
     m.put("stderr_bytes", 0L);
     m.put("stdout_truncated", false);
     m.put("stderr_truncated", false);
+    m.put("tests", null);
     return m;
   }
 }
