@@ -123,7 +123,8 @@ public abstract class TaskPluginContractTest {
   /**
    * The error code the valid payload's job must fail with under {@link #tinyBudget()}, e.g. {@code
    * max_tool_calls exceeded} or {@code max_output_bytes exceeded}; {@code null} (the default) when
-   * the plug-in uses neither budget, which skips the check.
+   * the valid payload fits the tiny budget: the job must then complete, its output files and
+   * summary within {@code max_output_bytes}.
    */
   protected String tinyBudgetError() {
     return null;
@@ -244,16 +245,37 @@ public abstract class TaskPluginContractTest {
   }
 
   @Test
-  @DisplayName("a tiny budget fails the job with its exceeded code, failed evidence and a summary")
+  @DisplayName(
+      "a tiny budget fails the job with its exceeded code, failed evidence and a summary, or the"
+          + " job keeps within it")
   void tinyBudgetFailsTheJob() throws IOException {
     String expected = tinyBudgetError();
-    assumeThat(expected).as("tinyBudgetError()").isNotNull();
-    assertThat(expected).endsWith(" exceeded");
     LocalExecPlane plane = plane();
     Job job = plane.parseJob(jobJson(validPayload(), tinyBudget()));
     plane.enqueue(job);
 
     RunOutcome outcome = plane.runOnce();
+
+    if (expected == null) {
+      // The plug-in says the valid payload fits the tiny budget: it must complete within it.
+      assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo("complete");
+      long limit = tinyBudget().maxOutputBytes();
+      long outputs = 0;
+      try (java.util.stream.Stream<Path> files = Files.list(plane.layout().evidenceDir())) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (f.getFileName().toString().startsWith(job.jobId() + "_")) {
+            outputs += Files.size(f);
+          }
+        }
+      }
+      assertThat(outputs).as("bytes of the job's output files").isLessThanOrEqualTo(limit);
+      assertThat(Files.size(plane.layout().evidenceDir().resolve(job.jobId() + ".md")))
+          .as("bytes of the summary")
+          .isLessThanOrEqualTo(limit);
+      assertVerified(plane);
+      return;
+    }
+    assertThat(expected).endsWith(" exceeded");
 
     assertThat(outcome.status()).isEqualTo("failed");
     assertThat(outcome.error()).isEqualTo(expected);
