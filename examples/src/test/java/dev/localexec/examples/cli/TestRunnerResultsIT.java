@@ -7,7 +7,6 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.RunOutcome;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ class TestRunnerResultsIT {
             <plugin>
               <groupId>org.apache.maven.plugins</groupId>
               <artifactId>maven-resources-plugin</artifactId>
-              <version>3.3.1</version>
+              <version>3.5.0</version>
             </plugin>
             <plugin>
               <groupId>org.apache.maven.plugins</groupId>
@@ -66,15 +65,6 @@ class TestRunnerResultsIT {
               <groupId>org.apache.maven.plugins</groupId>
               <artifactId>maven-surefire-plugin</artifactId>
               <version>3.6.1</version>
-              <!-- Maven 3.8 adds plexus-utils 1.1 to plugins that lack it; offline it may be
-                   missing, so name one that this build's local repository holds. -->
-              <dependencies>
-                <dependency>
-                  <groupId>org.codehaus.plexus</groupId>
-                  <artifactId>plexus-utils</artifactId>
-                  <version>4.0.2</version>
-                </dependency>
-              </dependencies>
             </plugin>
           </plugins>
         </build>
@@ -103,7 +93,10 @@ class TestRunnerResultsIT {
   @Test
   @SuppressWarnings("unchecked")
   void mavenProjectWithOneFailingTest_reportsTheCountsAndTheFailure() throws IOException {
-    assumeTrue(onPath("mvn"), "mvn is not on the PATH; this test runs a real Maven build");
+    // The project's own Maven wrapper: the same Maven and plugin versions as this build, so the
+    // local repository holds everything the offline build below needs.
+    Path mvnw = Path.of(System.getProperty("user.dir")).getParent().resolve("mvnw");
+    assumeTrue(Files.isExecutable(mvnw), "the Maven wrapper is not at " + mvnw);
     Path repo = Path.of(System.getProperty("user.home"), ".m2", "repository");
     assumeTrue(
         Files.isDirectory(repo.resolve("org/junit/jupiter/junit-jupiter/5.14.4")),
@@ -119,7 +112,8 @@ class TestRunnerResultsIT {
     Map<String, Object> payload =
         Map.of(
             "commands",
-            List.of(List.of("mvn", "-o", "-q", "-B", "test", "-Dmaven.repo.local=" + repo)),
+            List.of(
+                List.of(mvnw.toString(), "-o", "-q", "-B", "test", "-Dmaven.repo.local=" + repo)),
             "timeout_sec",
             300,
             "env_allow",
@@ -211,18 +205,5 @@ class TestRunnerResultsIT {
                     "allowed_tools", List.of())));
     plane.enqueue(plane.parseJob(doc));
     return plane.runOnce();
-  }
-
-  private static boolean onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
