@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,18 +97,6 @@ class CrashRecoveryIT {
                     "allowed_tools", List.of())));
   }
 
-  private long markedProcesses() {
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      return procs
-          .filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> read(p.resolve("environ")).contains(marker))
-          .filter(p -> !read(p.resolve("stat")).contains(") Z "))
-          .count();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** The ledger's lines that parse; a torn line from a killed writer is skipped. */
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> readableLines(Path ledger) throws IOException {
@@ -124,14 +111,6 @@ class CrashRecoveryIT {
       }
     }
     return out;
-  }
-
-  private static String read(Path p) {
-    try {
-      return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   @Test
@@ -208,7 +187,7 @@ class CrashRecoveryIT {
 
     Cli.Result verify = new Cli(root).run("verify");
     assertThat(verify.code()).as(verify.out()).isZero();
-    assertThat(markedProcesses()).isZero();
+    assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
     for (Process p : started) {
       assertThat(p.isAlive()).isFalse();
     }

@@ -111,4 +111,29 @@ final class Fixtures {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * How many live (not zombie) processes of this host hold {@code marker} in their environment,
+   * searched in {@code /proc/<pid>/environ}.
+   */
+  static long processesWithEnvironment(String marker) {
+    try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs
+          .filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+          .filter(p -> readQuietly(p.resolve("environ")).contains(marker))
+          .filter(p -> !readQuietly(p.resolve("stat")).contains(") Z "))
+          .count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A file's text, or empty if it cannot be read (e.g. a process that just ended). */
+  static String readQuietly(Path p) {
+    try {
+      return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
 }

@@ -6,9 +6,6 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.worker.Worker;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,33 +62,14 @@ class ProcessTreeKillIT {
     return LocalExecPlane.builder(root).discoverPlugins().allowShells(true).build();
   }
 
-  /** Processes whose environment holds the marker. */
-  private long survivors() {
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      return procs
-          .filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> read(p.resolve("environ")).contains(marker))
-          .filter(p -> !read(p.resolve("stat")).contains(") Z "))
-          .count();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static String read(Path p) {
-    try {
-      return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
   private void awaitTree() throws InterruptedException {
     long deadline = System.currentTimeMillis() + 20_000;
-    while (survivors() < 4 && System.currentTimeMillis() < deadline) {
+    while (Fixtures.processesWithEnvironment(marker) < 4 && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(survivors()).as("marked processes while the job runs").isGreaterThanOrEqualTo(4);
+    assertThat(Fixtures.processesWithEnvironment(marker))
+        .as("marked processes while the job runs")
+        .isGreaterThanOrEqualTo(4);
   }
 
   private Thread loop(Worker worker, AtomicReference<String> reason) {
@@ -123,7 +100,7 @@ class ProcessTreeKillIT {
     String failed = (String) ev.get(ev.size() - 1).get("ts_utc");
     // 2 s of wall time, then TERM, 1 s of grace, KILL; a second of slack for a loaded machine.
     assertThat(between(claimed, failed)).isLessThan(Duration.ofSeconds(2 + 1 + 1));
-    assertThat(survivors()).isZero();
+    assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
   }
 
   @Test
@@ -141,7 +118,7 @@ class ProcessTreeKillIT {
     assertThat(reason.get()).isEqualTo("kill_switch");
     assertThat(plane.queue().status("job-treekill01").orElseThrow().error())
         .isEqualTo("kill_switch:subprocess");
-    assertThat(survivors()).isZero();
+    assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
   }
 
   @Test
@@ -160,6 +137,6 @@ class ProcessTreeKillIT {
     assertThat(reason.get()).isEqualTo("stopped");
     assertThat(plane.queue().status("job-treestop01").orElseThrow().error())
         .isEqualTo("worker_stopped:subprocess");
-    assertThat(survivors()).isZero();
+    assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
   }
 }
