@@ -1,5 +1,6 @@
 package dev.localexec.examples.daemon;
 
+import dev.localexec.core.exec.ProcessStates;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,19 +19,7 @@ final class Processes {
    * ProcessHandle#isAlive()} alone reports an ended, not yet reaped process alive.
    */
   static boolean running(ProcessHandle h) {
-    if (!h.isAlive()) {
-      return false;
-    }
-    try {
-      String stat =
-          Files.readString(
-              Path.of("/proc", Long.toString(h.pid()), "stat"), StandardCharsets.ISO_8859_1);
-      int close = stat.lastIndexOf(')');
-      char state = stat.charAt(close + 2);
-      return state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return h.isAlive();
-    }
+    return ProcessStates.isRunning(h);
   }
 
   /**

@@ -1,9 +1,5 @@
 package dev.localexec.core.exec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,21 +85,6 @@ final class ProcessTree {
    * init to reap it.
    */
   static boolean isRunning(ProcessHandle handle) {
-    if (!handle.isAlive()) {
-      return false;
-    }
-    try {
-      String stat =
-          Files.readString(
-              Path.of("/proc", Long.toString(handle.pid()), "stat"), StandardCharsets.ISO_8859_1);
-      int close = stat.lastIndexOf(')');
-      if (close < 0 || close + 2 >= stat.length()) {
-        return true;
-      }
-      char state = stat.charAt(close + 2);
-      return state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return handle.isAlive();
-    }
+    return ProcessStates.isRunning(handle);
   }
 }

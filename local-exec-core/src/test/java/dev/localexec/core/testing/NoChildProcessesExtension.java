@@ -1,9 +1,6 @@
 package dev.localexec.core.testing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.localexec.core.exec.ProcessStates;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -51,18 +48,6 @@ public final class NoChildProcessesExtension implements AfterEachCallback {
    * ProcessHandle#isAlive()} alone reports zombies alive.
    */
   public static boolean isRunning(ProcessHandle handle) {
-    if (!handle.isAlive()) {
-      return false;
-    }
-    try {
-      String stat =
-          Files.readString(
-              Path.of("/proc", Long.toString(handle.pid()), "stat"), StandardCharsets.ISO_8859_1);
-      int close = stat.lastIndexOf(')');
-      char state = stat.charAt(close + 2);
-      return state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return handle.isAlive();
-    }
+    return ProcessStates.isRunning(handle);
   }
 }
