@@ -49,4 +49,20 @@ public interface TaskContext {
 
   /** The clock of the plane (tests drive it). */
   Clock clock();
+
+  /**
+   * Calls MCP tools under the job's policy and budgets. Without a configured tool backend every
+   * call is refused with {@code tool_not_enabled}.
+   */
+  default ToolInvoker tools() {
+    return ToolInvoker.none();
+  }
+
+  /**
+   * Asks the plane's model under the job's policy and budgets. Without a configured model every
+   * call is refused with {@code model_not_enabled}.
+   */
+  default ModelChat model() {
+    return ModelChat.none();
+  }
 }
