@@ -48,6 +48,34 @@ class SdkBackendIT extends AbstractBackendIT {
   }
 
   @Test
+  void racingFirstCalls_startOneSession() throws Exception {
+    try (SdkBackend fresh = (SdkBackend) open(config)) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          String message = "m" + i;
+          results.add(
+              pool.submit(
+                  () ->
+                      fresh
+                          .call(request("everything.echo", "{\"message\":\"" + message + "\"}"))
+                          .resultJson()));
+        }
+        for (int i = 0; i < 4; i++) {
+          assertThat(results.get(i).get())
+              .isEqualTo("{\"content\":[{\"type\":\"text\",\"text\":\"Echo: m" + i + "\"}]}");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(fresh.serverProcesses()).hasSize(1);
+      assertThat(McpTestEnv.processesWithHome(fresh.home())).hasSize(1);
+    }
+  }
+
+  @Test
   void serverThatCannotStart_isUnavailable() throws Exception {
     ObjectNode broken = JsonNodeFactory.instance.objectNode();
     broken.putObject("broken").put("command", "/nonexistent/binary");
