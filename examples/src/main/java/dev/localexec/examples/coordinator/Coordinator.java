@@ -177,7 +177,7 @@ public final class Coordinator {
               + extra
               + " beyond the coordinator's limits "
               + new TreeSet<>(limits.allowedTools())
-              + "; pass --allow-tool NAME for each to accept such jobs");
+              + "; pass --allow-tools NAME,... to accept such jobs");
     }
     return errors;
   }

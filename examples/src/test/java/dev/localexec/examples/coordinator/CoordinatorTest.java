@@ -155,7 +155,7 @@ class CoordinatorTest {
             "$.tool_policy.allow_subprocess: true is beyond the coordinator's limits; pass"
                 + " --allow-subprocess to accept such jobs",
             "$.tool_policy.allowed_tools: [everything.get-env] beyond the coordinator's limits"
-                + " []; pass --allow-tool NAME for each to accept such jobs");
+                + " []; pass --allow-tools NAME,... to accept such jobs");
     assertThat(plane.status()).isEmpty();
   }
 
