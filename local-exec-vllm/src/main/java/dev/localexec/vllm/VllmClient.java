@@ -383,7 +383,7 @@ public final class VllmClient implements AutoCloseable {
   /**
    * Runs exchanges until one answers with something other than a 5xx, retrying refused connections
    * and 5xx answers (501 excepted) with exponential backoff within {@code maxAttempts} and the
-   * deadline.
+   * deadline. Each attempt may take up to {@code timeout}, never past the deadline.
    */
   private Response call(
       RequestFactory factory,
@@ -398,7 +398,8 @@ public final class VllmClient implements AutoCloseable {
       Response r = null;
       Throwable cause = null;
       try {
-        r = once(factory, deadline, sse, ctx, timeout, attempt);
+        long attemptDeadline = Math.min(deadline, clock.millis() + timeout.toMillis());
+        r = once(factory, attemptDeadline, sse, ctx, timeout, attempt);
         if (r.status() < 500 || r.status() == 501) {
           return r;
         }

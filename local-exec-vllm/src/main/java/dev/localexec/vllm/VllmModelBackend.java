@@ -75,7 +75,8 @@ public final class VllmModelBackend implements ModelBackend {
     VllmChatRequest.Builder b =
         VllmChatRequest.builder(request.messages(), maxTokens)
             .temperature(generation.temperature())
-            .topP(generation.topP());
+            .topP(generation.topP())
+            .parallelToolCalls(generation.parallelToolCalls()); // sent only along with tools
     if (request.responseSchemaName() != null) {
       b.responseSchema(request.responseSchemaName(), request.responseSchemaJson());
     }
