@@ -1,0 +1,50 @@
+package dev.localexec.mcporter;
+
+import dev.localexec.api.ToolCallException;
+import dev.localexec.api.spi.ToolBackend;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Opens a {@link ToolBackend} from the tool configuration: {@code mcporter} or {@code sdk}. */
+public final class McpBackends {
+
+  /** The backend kind that runs the mcporter command line per call. */
+  public static final String MCPORTER = "mcporter";
+
+  /** The backend kind that keeps warm MCP Java SDK sessions. */
+  public static final String SDK = "sdk";
+
+  private McpBackends() {}
+
+  /**
+   * Reads {@code configFile} and opens a backend of that kind.
+   *
+   * @param repoRoot the repo root the plane serves: servers and mcporter run there, and the default
+   *     mcporter is {@code <repoRoot>/tools/mcp/node_modules/.bin/mcporter}
+   * @param configFile the configuration, usually {@code <repoRoot>/config/mcporter.json}; relative
+   *     paths resolve against {@code repoRoot}
+   * @param kind {@code "mcporter"} or {@code "sdk"}
+   * @param hostEnv the host environment, read only for the variables a server's {@code env} refers
+   *     to (e.g. {@code System.getenv()})
+   * @throws ToolCallException of kind {@code CONFIG_INVALID} for a bad file
+   * @throws IllegalArgumentException for an unknown kind
+   */
+  public static ToolBackend open(
+      Path repoRoot, Path configFile, String kind, Map<String, String> hostEnv) {
+    Path root = repoRoot.toAbsolutePath().normalize();
+    McpConfig config = McpConfig.load(root.resolve(configFile));
+    switch (kind) {
+      case MCPORTER:
+        return McporterBackend.builder(config)
+            .mcporter(McporterBackend.defaultMcporter(root, hostEnv))
+            .hostEnv(hostEnv)
+            .workingDirectory(root)
+            .build();
+      case SDK:
+        return SdkBackend.builder(config).hostEnv(hostEnv).workingDirectory(root).build();
+      default:
+        throw new IllegalArgumentException(
+            "unknown MCP backend '" + kind + "'; use 'mcporter' or 'sdk'");
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.localexec.mcporter;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One server of {@code mcpServers}: a stdio server ({@code command}, {@code args}, {@code env},
+ * {@code cwd}) or an HTTP one ({@code baseUrl}).
+ *
+ * @param name its name, the {@code server} part of {@code server.tool}
+ * @param command the program that starts a stdio server, or {@code null} for an HTTP server
+ * @param args the program's arguments
+ * @param env the variables the server gets, as written (values may refer to host variables as
+ *     {@code ${NAME}}, {@code ${NAME:-fallback}} or {@code $env:NAME})
+ * @param cwd the server's working folder, or {@code null}
+ * @param url the HTTP server's URL, or {@code null} for a stdio server
+ */
+public record McpServer(
+    String name,
+    String command,
+    List<String> args,
+    Map<String, String> env,
+    String cwd,
+    String url) {
+
+  /** Validates and copies. */
+  public McpServer {
+    if (name == null || (command == null) == (url == null)) {
+      throw new IllegalArgumentException("a server needs a name and either a command or a url");
+    }
+    args = List.copyOf(args == null ? List.of() : args);
+    env = Collections.unmodifiableMap(new LinkedHashMap<>(env == null ? Map.of() : env));
+  }
+
+  /** Whether the server is started as a child process speaking MCP on stdin/stdout. */
+  public boolean stdio() {
+    return command != null;
+  }
+
+  /** The command line: {@code command} then {@code args}. */
+  public List<String> commandLine() {
+    List<String> line = new ArrayList<>();
+    line.add(command);
+    line.addAll(args);
+    return List.copyOf(line);
+  }
+}

@@ -1,0 +1,576 @@
+package dev.localexec.mcporter;
+
+import dev.localexec.api.KillSwitchException;
+import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolDescription;
+import dev.localexec.api.spi.ToolRequest;
+import dev.localexec.api.spi.ToolResult;
+import dev.localexec.api.spi.ToolSettings;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Calls MCP tools through the MCP Java SDK, with one warm stdio session per server: started on
+ * first use, reused by later calls, so a call costs milliseconds instead of a process start.
+ *
+ * <p>The server's environment is cleared: it gets a fixed {@code PATH}, a private {@code HOME} and
+ * its configured {@code env} (host references resolved from the host environment given to the
+ * backend), nothing else of the host's. Tool names are sent exactly as asked. A call that times out
+ * or is cancelled ends its session: the server process tree is killed, and the next call starts a
+ * fresh one. A session that fails to initialize is closed and its process tree killed at once, so
+ * that no retry leaves an orphan server behind.
+ *
+ * <p>Thread-safe. Calls to one server share its session; a session starts once even when several
+ * calls race for it.
+ */
+public final class SdkBackend implements ToolBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(SdkBackend.class);
+
+  /** The backend's name in evidence. */
+  public static final String NAME = "mcp-sdk";
+
+  /** The default bound on starting and initializing a server. */
+  public static final Duration DEFAULT_INIT_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final long POLL_MS = 20;
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private final McpConfig config;
+  private final Map<String, String> hostEnv;
+  private final Path workingDirectory;
+  private final String path;
+  private final Duration initTimeout;
+  private final Path home;
+  private final McpJsonMapper sdkMapper = McpJsonDefaults.getMapper();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private SdkBackend(Builder b) {
+    this.config = b.config;
+    this.hostEnv = Map.copyOf(b.hostEnv);
+    this.workingDirectory = b.workingDirectory;
+    this.path = b.path;
+    this.initTimeout = b.initTimeout;
+    try {
+      this.home =
+          Files.createTempDirectory(
+              "local-exec-mcp-home",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot create a private HOME for MCP servers: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param config the validated tool configuration
+   */
+  public static Builder builder(McpConfig config) {
+    return new Builder(config);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public ToolSettings settings() {
+    return config.settings();
+  }
+
+  @Override
+  public List<ToolDescription> listTools(Duration timeout) {
+    List<ToolDescription> tools = new ArrayList<>();
+    for (McpServer server : config.servers().values()) {
+      String label = server.name() + ".*";
+      Session session = session(server, label);
+      String cursor = null;
+      do {
+        McpSchema.ListToolsResult page =
+            await(
+                label, session, session.client.listTools(cursor).toFuture(), timeout, () -> false);
+        for (McpSchema.Tool t : page.tools()) {
+          tools.add(
+              new ToolDescription(
+                  server.name(),
+                  t.name(),
+                  t.description(),
+                  t.inputSchema() == null
+                      ? "{}"
+                      : McpConfig.JSONC.valueToTree(t.inputSchema()).toString()));
+        }
+        cursor = page.nextCursor();
+      } while (cursor != null && !cursor.isEmpty());
+    }
+    return List.copyOf(tools);
+  }
+
+  @Override
+  public ToolResult call(ToolRequest request) {
+    String tool = request.tool();
+    if (closed) {
+      throw ToolOutcomes.unavailable(tool, "the MCP SDK backend is closed", null);
+    }
+    ToolOutcomes.checkName(tool, config);
+    JsonNode args = ToolOutcomes.arguments(tool, request.argumentsJson());
+    McpServer server = config.server(request.server()).orElseThrow();
+    long start = System.nanoTime();
+    Session session = session(server, tool);
+    Map<String, Object> argMap = McpConfig.JSONC.convertValue(args, MAP);
+    McpSchema.CallToolResult result =
+        await(
+            tool,
+            session,
+            session
+                .client
+                .callTool(
+                    McpSchema.CallToolRequest.builder(request.toolName()).arguments(argMap).build())
+                .toFuture(),
+            request.timeout(),
+            request.cancelled());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    if (Boolean.TRUE.equals(result.isError())) {
+      throw ToolOutcomes.toolError(tool, ToolOutcomes.text(envelope(result)));
+    }
+    if (result.structuredContent() != null) {
+      return ToolOutcomes.result(
+          tool,
+          McpConfig.JSONC.valueToTree(result.structuredContent()),
+          true,
+          request.maxResponseBytes(),
+          took);
+    }
+    ObjectNode envelope = envelope(result);
+    JsonNode unwrapped = singleJsonText(envelope);
+    if (unwrapped != null) {
+      return ToolOutcomes.result(tool, unwrapped, true, request.maxResponseBytes(), took);
+    }
+    return ToolOutcomes.result(tool, envelope, false, request.maxResponseBytes(), took);
+  }
+
+  /** The {@code {"content":[...]}} envelope of a result, in the server's own shape. */
+  private ObjectNode envelope(McpSchema.CallToolResult result) {
+    ObjectNode envelope = JsonNodeFactory.instance.objectNode();
+    JsonNode content;
+    try {
+      // The whole record, so that each block keeps its "type" (the list alone loses it).
+      content = McpConfig.JSONC.readTree(sdkMapper.writeValueAsString(result)).get("content");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write an MCP result as JSON", e);
+    }
+    envelope.set(
+        "content",
+        content == null || !content.isArray() ? JsonNodeFactory.instance.arrayNode() : content);
+    if (Boolean.TRUE.equals(result.isError())) {
+      envelope.put("isError", true);
+    }
+    return envelope;
+  }
+
+  /**
+   * The parsed text when the result is one text block holding a JSON object or array, as mcporter
+   * prints it.
+   */
+  private static JsonNode singleJsonText(ObjectNode envelope) {
+    JsonNode content = envelope.get("content");
+    if (content.size() != 1 || !"text".equals(content.get(0).path("type").asString(""))) {
+      return null;
+    }
+    String text = content.get(0).path("text").asString("").strip();
+    if (!(text.startsWith("{") || text.startsWith("["))) {
+      return null;
+    }
+    try {
+      return McpConfig.JSONC.readTree(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private <T> T await(
+      String tool,
+      Session session,
+      CompletableFuture<T> future,
+      Duration timeout,
+      java.util.function.BooleanSupplier cancelled) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        try {
+          return future.get(POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          session.remember();
+          if (cancelled.getAsBoolean()) {
+            future.cancel(true);
+            end(session, "cancelled");
+            throw new KillSwitchException("tool_call");
+          }
+          if (System.nanoTime() - deadline > 0) {
+            future.cancel(true);
+            end(session, "call timed out");
+            throw ToolOutcomes.timeout(tool, timeout);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      end(session, "interrupted");
+      throw new KillSwitchException("tool_call");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof McpError) {
+        throw ToolOutcomes.toolError(tool, cause.getMessage());
+      }
+      end(session, "call failed");
+      throw ToolOutcomes.unavailable(tool, String.valueOf(cause.getMessage()), cause);
+    }
+  }
+
+  private Session session(McpServer server, String tool) {
+    if (!server.stdio()) {
+      throw ToolOutcomes.unavailable(
+          tool,
+          "server '"
+              + server.name()
+              + "' is an HTTP server and the sdk backend runs stdio servers only; use the mcporter backend",
+          null);
+    }
+    Session current = sessions.get(server.name());
+    if (current != null && current.running()) {
+      return current;
+    }
+    synchronized (locks.computeIfAbsent(server.name(), k -> new Object())) {
+      current = sessions.get(server.name());
+      if (current != null && current.running()) {
+        return current;
+      }
+      if (current != null) {
+        end(current, "server process ended");
+      }
+      if (closed) {
+        throw ToolOutcomes.unavailable(tool, "the MCP SDK backend is closed", null);
+      }
+      Session fresh = start(server, tool);
+      sessions.put(server.name(), fresh);
+      return fresh;
+    }
+  }
+
+  private Session start(McpServer server, String tool) {
+    Path program = program(server.command(), dir(server));
+    if (program == null) {
+      throw ToolOutcomes.unavailable(
+          tool,
+          "server '"
+              + server.name()
+              + "' failed to start: program '"
+              + server.command()
+              + "' not found on PATH "
+              + path,
+          null);
+    }
+    ServerParameters params =
+        ServerParameters.builder(program.toString()).args(server.args()).build();
+    Map<String, String> env = new LinkedHashMap<>(ServerEnv.base(path, home.toString()));
+    env.putAll(ServerEnv.resolve(server, hostEnv));
+    try {
+      // The SDK seeds a few host variables (HOME, USER, SHELL, ...): replace them by ours alone.
+      params.getEnv().clear();
+      params.getEnv().putAll(env);
+    } catch (UnsupportedOperationException e) {
+      throw ToolOutcomes.unavailable(
+          tool, "this MCP SDK version does not let the server's environment be cleared", e);
+    }
+    Path dir = dir(server);
+    int maxLine = Math.max(1 << 20, 4 * config.settings().maxResponseBytes()) + 64 * 1024;
+    ClearedEnvTransport transport = new ClearedEnvTransport(params, sdkMapper, maxLine, dir);
+    transport.setStdErrorHandler(
+        line -> LOG.debug("MCP server {}: {}", server.name(), ToolOutcomes.clip(line)));
+    Duration requestTimeout = Duration.ofSeconds(310).plus(initTimeout);
+    McpAsyncClient client =
+        McpClient.async(transport)
+            .requestTimeout(requestTimeout)
+            .initializationTimeout(requestTimeout)
+            .clientInfo(McpSchema.Implementation.builder("local-exec", "0.1.0").build())
+            .build();
+    Session session = new Session(server.name(), client, transport);
+    try {
+      client.initialize().toFuture().get(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      end(session, "interrupted while starting");
+      throw new KillSwitchException("tool_call");
+    } catch (TimeoutException e) {
+      end(session, "initialization timed out");
+      throw ToolOutcomes.unavailable(
+          tool,
+          "server '"
+              + server.name()
+              + "' did not initialize within "
+              + initTimeout.toMillis()
+              + " ms",
+          e);
+    } catch (ExecutionException | RuntimeException e) {
+      end(session, "initialization failed");
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw ToolOutcomes.unavailable(
+          tool, "server '" + server.name() + "' failed to start: " + rootMessage(cause), cause);
+    }
+    if (session.process().isEmpty()) {
+      end(session, "untracked process");
+      throw ToolOutcomes.unavailable(
+          tool, "cannot track the server process started by this MCP SDK version", null);
+    }
+    session.remember();
+    LOG.debug("MCP server {} started (pid {})", server.name(), session.process().get().pid());
+    return session;
+  }
+
+  private Path dir(McpServer server) {
+    return server.cwd() == null ? workingDirectory : workingDirectory.resolve(server.cwd());
+  }
+
+  /**
+   * The server's program as an absolute path: a name with a slash as given (against the server's
+   * folder), a bare name searched on the servers' PATH (not the JVM's); {@code null} if there is
+   * none.
+   */
+  private Path program(String command, Path dir) {
+    if (command.contains("/")) {
+      Path p = dir.resolve(command);
+      return Files.isExecutable(p) && !Files.isDirectory(p) ? p : null;
+    }
+    for (String d : path.split(":")) {
+      Path p = Path.of(d.isEmpty() ? "." : d).resolve(command);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        return p.toAbsolutePath();
+      }
+    }
+    return null;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+
+  /** Ends a session: closes the client and kills the server's process tree. */
+  private void end(Session session, String why) {
+    sessions.remove(session.server, session);
+    LOG.debug("ending MCP session of {}: {}", session.server, why);
+    Optional<ProcessHandle> process = session.process();
+    try {
+      session.client.close();
+    } catch (RuntimeException e) {
+      LOG.debug("closing the MCP client of {}: {}", session.server, e.getMessage());
+    }
+    session.remember();
+    if (!ProcessTrees.kill(process.orElse(null), session.seen)) {
+      LOG.warn("a process of MCP server {} did not end after SIGKILL", session.server);
+    }
+  }
+
+  /** How many sessions run now (for tests and diagnostics). */
+  int liveSessions() {
+    return (int) sessions.values().stream().filter(Session::running).count();
+  }
+
+  /** The server processes of the running sessions (for tests). */
+  List<ProcessHandle> serverProcesses() {
+    List<ProcessHandle> out = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      s.process().ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** The private {@code HOME} every process of this backend gets (for tests). */
+  Path home() {
+    return home;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Session session : List.copyOf(sessions.values())) {
+      try {
+        session
+            .client
+            .closeGracefully()
+            .toFuture()
+            .get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        LOG.debug("graceful close of {} failed: {}", session.server, e.getMessage());
+      }
+      end(session, "backend closed");
+    }
+    try (var files = Files.walk(home)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot remove the servers' private HOME: {}", e.getMessage());
+    }
+  }
+
+  private static final class Session {
+    final String server;
+    final McpAsyncClient client;
+    final ClearedEnvTransport transport;
+    final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+
+    Session(String server, McpAsyncClient client, ClearedEnvTransport transport) {
+      this.server = server;
+      this.client = client;
+      this.transport = transport;
+    }
+
+    Optional<ProcessHandle> process() {
+      return transport.process();
+    }
+
+    void remember() {
+      process().ifPresent(p -> ProcessTrees.remember(p, seen));
+    }
+
+    boolean running() {
+      return process().map(ProcessTrees::isRunning).orElse(false);
+    }
+  }
+
+  /**
+   * The SDK's stdio transport with the child's environment cleared (the SDK's own starts from the
+   * whole host environment) and a chosen working folder.
+   */
+  static final class ClearedEnvTransport extends StdioClientTransport {
+    private static final Field PROCESS = processField();
+    private final Path directory;
+
+    ClearedEnvTransport(
+        ServerParameters params, McpJsonMapper mapper, int maxLine, Path directory) {
+      super(params, mapper, maxLine);
+      this.directory = directory;
+    }
+
+    @Override
+    protected ProcessBuilder getProcessBuilder() {
+      ProcessBuilder pb = new ProcessBuilder();
+      pb.environment().clear();
+      pb.directory(directory.toFile());
+      return pb;
+    }
+
+    /** The server process, once started (read from the SDK transport's private field). */
+    Optional<ProcessHandle> process() {
+      if (PROCESS == null) {
+        return Optional.empty();
+      }
+      try {
+        Process p = (Process) PROCESS.get(this);
+        return Optional.ofNullable(p).map(Process::toHandle);
+      } catch (IllegalAccessException | RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+
+    private static Field processField() {
+      try {
+        Field f = StdioClientTransport.class.getDeclaredField("process");
+        f.setAccessible(true);
+        return f;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("MCP SDK transport without a 'process' field: server processes cannot be tracked");
+        return null;
+      }
+    }
+  }
+
+  /** Builds a {@link SdkBackend}. */
+  public static final class Builder {
+    private final McpConfig config;
+    private Map<String, String> hostEnv = Map.of();
+    private Path workingDirectory = Path.of(".").toAbsolutePath().normalize();
+    private String path = ServerEnv.SAFE_PATH;
+    private Duration initTimeout = DEFAULT_INIT_TIMEOUT;
+
+    private Builder(McpConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The host's environment, read only for the variables a server's {@code env} refers to (default
+     * none). Nothing else of it reaches a server.
+     */
+    public Builder hostEnv(Map<String, String> hostEnv) {
+      this.hostEnv = Map.copyOf(hostEnv);
+      return this;
+    }
+
+    /** The servers' working folder (default the current folder), usually the repo root. */
+    public Builder workingDirectory(Path dir) {
+      this.workingDirectory = dir.toAbsolutePath().normalize();
+      return this;
+    }
+
+    /** The {@code PATH} servers get (default {@code /usr/local/bin:/usr/bin:/bin}). */
+    public Builder path(String path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** How long starting and initializing a server may take (default 60 s). */
+    public Builder initializationTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(
+            "initializationTimeout must be positive, got " + timeout);
+      }
+      this.initTimeout = timeout;
+      return this;
+    }
+
+    /** Builds the backend; it starts no server until the first call. */
+    public SdkBackend build() {
+      return new SdkBackend(this);
+    }
+  }
+}

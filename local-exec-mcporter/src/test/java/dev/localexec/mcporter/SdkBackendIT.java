@@ -1,0 +1,118 @@
+package dev.localexec.mcporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.localexec.api.ToolCallException;
+import dev.localexec.api.ToolCallException.Kind;
+import dev.localexec.api.spi.ToolBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+class SdkBackendIT extends AbstractBackendIT {
+
+  @Override
+  ToolBackend open(McpConfig config) {
+    return SdkBackend.builder(config)
+        .hostEnv(McpTestEnv.hostEnv())
+        .workingDirectory(dir)
+        .path(McpTestEnv.pathWithNode())
+        .build();
+  }
+
+  @Override
+  Path home(ToolBackend backend) {
+    return ((SdkBackend) backend).home();
+  }
+
+  @Test
+  void name_isMcpSdk() {
+    assertThat(backend.name()).isEqualTo("mcp-sdk");
+  }
+
+  @Test
+  void session_isWarmAndReused() {
+    SdkBackend sdk = (SdkBackend) backend;
+    backend.call(request("everything.echo", "{\"message\":\"one\"}"));
+    List<ProcessHandle> first = sdk.serverProcesses();
+    backend.call(request("everything.echo", "{\"message\":\"two\"}"));
+
+    assertThat(first).hasSize(1);
+    assertThat(sdk.serverProcesses()).isEqualTo(first);
+    assertThat(sdk.liveSessions()).isEqualTo(1);
+  }
+
+  @Test
+  void serverThatCannotStart_isUnavailable() throws Exception {
+    ObjectNode broken = JsonNodeFactory.instance.objectNode();
+    broken.putObject("broken").put("command", "/nonexistent/binary");
+    Path other = Files.createTempDirectory("mcp-it-broken");
+    McpConfig cfg = McpTestEnv.writeConfig(other, List.of("broken.echo"), 30, 131_072, broken);
+    try (ToolBackend b = open(cfg)) {
+      assertThatThrownBy(() -> b.call(request("broken.echo", "{}")))
+          .isInstanceOfSatisfying(
+              ToolCallException.class,
+              e -> assertThat(e.code()).isEqualTo("tool_unavailable:broken.echo"))
+          .hasMessage(
+              "broken.echo: the MCP server could not be reached (server 'broken' failed to start:"
+                  + " program '/nonexistent/binary' not found on PATH "
+                  + McpTestEnv.pathWithNode()
+                  + "); check the server's entry in config/mcporter.json");
+    }
+  }
+
+  @Test
+  void serverThatNeverInitializes_isKilledEveryTime() throws Exception {
+    ObjectNode silent = JsonNodeFactory.instance.objectNode();
+    ObjectNode server = silent.putObject("silent");
+    server.put("command", McpTestEnv.requireNode().toString());
+    server.putArray("args").add("-e").add("setTimeout(() => {}, 120000)");
+    Path other = Files.createTempDirectory("mcp-it-silent");
+    McpConfig cfg = McpTestEnv.writeConfig(other, List.of("silent.echo"), 30, 131_072, silent);
+    SdkBackend b =
+        SdkBackend.builder(cfg)
+            .workingDirectory(other)
+            .path(McpTestEnv.pathWithNode())
+            .initializationTimeout(Duration.ofSeconds(2))
+            .build();
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> b.call(request("silent.echo", "{}")))
+            .isInstanceOfSatisfying(
+                ToolCallException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
+            .hasMessage(
+                "silent.echo: the MCP server could not be reached (server 'silent' did not"
+                    + " initialize within 2000 ms); check the server's entry in"
+                    + " config/mcporter.json");
+        assertThat(McpTestEnv.processesWithHome(b.home())).isEmpty();
+      }
+    } finally {
+      b.close();
+    }
+    McpTestEnv.assertNoProcessLeft(b.home());
+  }
+
+  @Test
+  void brokenConfig_isConfigInvalid() throws Exception {
+    Path root = Files.createTempDirectory("mcp-it-root");
+    Files.createDirectories(root.resolve("config"));
+    Files.writeString(
+        root.resolve("config/mcporter.json"), "{\"mcpServers\": {}, \"timeout_sec\": 0}");
+
+    assertThatThrownBy(
+            () ->
+                McpBackends.open(
+                    root, Path.of("config/mcporter.json"), "sdk", McpTestEnv.hostEnv()))
+        .isInstanceOfSatisfying(
+            ToolCallException.class, e -> assertThat(e.code()).isEqualTo("tool_config_invalid:*"))
+        .hasMessage(
+            root.toRealPath().resolve("config/mcporter.json")
+                + ": $.timeout_sec: expected a whole number of seconds from 1 to 300, got 0; set it"
+                + " in that range or remove it for the default 30");
+  }
+}
