@@ -65,4 +65,79 @@ public final class JsonValues {
             + " (use Map, List, String, Number,"
             + " Boolean or null)");
   }
+
+  /**
+   * Writes a JSON-like value as compact JSON text (no spaces, keys in map order, non-ASCII kept,
+   * control characters escaped). Non-finite doubles are refused.
+   *
+   * @throws IllegalArgumentException if the value is not JSON-like
+   */
+  public static String toJson(Object value) {
+    StringBuilder out = new StringBuilder();
+    write(copy(value), out);
+    return out.toString();
+  }
+
+  private static void write(Object value, StringBuilder out) {
+    if (value == null) {
+      out.append("null");
+    } else if (value instanceof String s) {
+      quote(s, out);
+    } else if (value instanceof Double d) {
+      if (d.isNaN() || d.isInfinite()) {
+        throw new IllegalArgumentException("JSON has no " + d);
+      }
+      out.append(d);
+    } else if (value instanceof BigDecimal b) {
+      out.append(b.toString());
+    } else if (value instanceof Number || value instanceof Boolean) {
+      out.append(value);
+    } else if (value instanceof Map<?, ?> m) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        quote((String) e.getKey(), out);
+        out.append(':');
+        write(e.getValue(), out);
+      }
+      out.append('}');
+    } else {
+      out.append('[');
+      boolean first = true;
+      for (Object o : (List<?>) value) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        write(o, out);
+      }
+      out.append(']');
+    }
+  }
+
+  private static void quote(String s, StringBuilder out) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
 }

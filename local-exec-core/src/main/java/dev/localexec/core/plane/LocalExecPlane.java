@@ -1,7 +1,9 @@
 package dev.localexec.core.plane;
 
 import dev.localexec.api.Job;
+import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
+import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.Verifier;
@@ -15,6 +17,7 @@ import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
 import dev.localexec.core.schema.JobValidator;
+import dev.localexec.core.worker.Capabilities;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
@@ -56,6 +59,7 @@ public final class LocalExecPlane {
   private final Redactor redactor;
   private final SandboxProbe.Choice sandbox;
   private final ProcessLauncher launcher;
+  private final Capabilities capabilities;
 
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
@@ -69,6 +73,7 @@ public final class LocalExecPlane {
     this.workerOptions = b.workerOptions;
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
+    this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
   }
 
   /** A builder for a plane serving {@code repoRoot}. */
@@ -142,7 +147,8 @@ public final class LocalExecPlane {
 
   /** A worker with other options (e.g. another id). */
   public Worker worker(WorkerOptions options) {
-    return new Worker(options, queue, registry, killSwitch, layout, launcher, clock, environment);
+    return new Worker(
+        options, queue, registry, killSwitch, layout, launcher, clock, environment, capabilities);
   }
 
   /** Runs at most one job with a default worker. */
@@ -200,6 +206,25 @@ public final class LocalExecPlane {
     h.put("sandbox", sandbox.sandbox().toMap());
     if (sandbox.sandbox().refusesSubprocesses()) {
       problems.add("sandbox unavailable: " + sandbox.reason());
+    }
+    if (capabilities.tools() != null) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("backend", capabilities.tools().name());
+      t.put(
+          "enabled_tools",
+          List.copyOf(new java.util.TreeSet<>(capabilities.tools().settings().enabledTools())));
+      h.put("tools", t);
+    } else {
+      h.put("tools", "none");
+    }
+    if (capabilities.model() != null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("backend", capabilities.model().name());
+      m.put("api_base", capabilities.model().apiBase());
+      m.put("model_name", capabilities.model().modelName());
+      h.put("model", m);
+    } else {
+      h.put("model", "off");
     }
     h.put("repo_root", layout.root().toString());
     boolean stateOk = writable(layout.stateDir());
@@ -265,6 +290,9 @@ public final class LocalExecPlane {
     private ProcessLauncher launcher;
     private SandboxMode sandboxMode;
     private SandboxProbe sandboxProbe = SandboxProbe.standard();
+    private ToolBackend tools;
+    private ModelBackend model;
+    private Duration modelTimeout = Capabilities.DEFAULT_MODEL_TIMEOUT;
 
     private Builder(Path root) {
       if (root == null) {
@@ -350,6 +378,32 @@ public final class LocalExecPlane {
     /** Where the sandbox programs are looked for (the default: {@link SandboxProbe#standard()}). */
     public Builder sandboxProbe(SandboxProbe probe) {
       this.sandboxProbe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /**
+     * The MCP tools jobs may call (through {@code TaskContext.tools()}), within their policy and
+     * the backend's {@code enabled_tools}. Without one every tool call is refused. The plane does
+     * not close the backend; its owner does.
+     */
+    public Builder tools(ToolBackend backend) {
+      this.tools = backend;
+      return this;
+    }
+
+    /**
+     * The model jobs may ask (through {@code TaskContext.model()}) when their policy names {@code
+     * model.chat}. Without one every model call is refused. The plane does not close the backend;
+     * its owner does.
+     */
+    public Builder model(ModelBackend backend) {
+      this.model = backend;
+      return this;
+    }
+
+    /** The longest one model call may take, queueing included (default 300 s). */
+    public Builder modelTimeout(Duration timeout) {
+      this.modelTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 

@@ -6,8 +6,10 @@ import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.spi.ArgvRunner;
 import dev.localexec.api.spi.BudgetTracker;
 import dev.localexec.api.spi.JsonlOutput;
+import dev.localexec.api.spi.ModelChat;
 import dev.localexec.api.spi.RepoPaths;
 import dev.localexec.api.spi.TaskContext;
+import dev.localexec.api.spi.ToolInvoker;
 import dev.localexec.core.evidence.JobJsonlOutput;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.killswitch.KillSwitch;
@@ -31,6 +33,8 @@ final class JobContext implements TaskContext {
   private final PlaneLayout layout;
   private final Clock clock;
   private final Redactor redactor;
+  private final ToolInvoker tools;
+  private final ModelChat model;
 
   JobContext(
       Job job,
@@ -42,7 +46,9 @@ final class JobContext implements TaskContext {
       BooleanSupplier aborting,
       PlaneLayout layout,
       Clock clock,
-      Redactor redactor) {
+      Redactor redactor,
+      ToolInvoker tools,
+      ModelChat model) {
     this.job = job;
     this.budget = budget;
     this.evidence = evidence;
@@ -53,6 +59,8 @@ final class JobContext implements TaskContext {
     this.layout = layout;
     this.clock = clock;
     this.redactor = redactor;
+    this.tools = tools;
+    this.model = model;
   }
 
   @Override
@@ -100,5 +108,15 @@ final class JobContext implements TaskContext {
   @Override
   public Clock clock() {
     return clock;
+  }
+
+  @Override
+  public ToolInvoker tools() {
+    return tools;
+  }
+
+  @Override
+  public ModelChat model() {
+    return model;
   }
 }

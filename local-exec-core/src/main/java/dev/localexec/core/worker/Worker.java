@@ -16,6 +16,7 @@ import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.model.GuardedModel;
 import dev.localexec.core.paths.RepoRootPaths;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.plugin.TaskRegistry;
@@ -23,6 +24,7 @@ import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.FileLedgerQueue;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.schema.JobValidator;
+import dev.localexec.core.tools.GuardedTools;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +65,7 @@ public final class Worker {
   private final WorkerEvents events;
   private final Map<String, String> environment;
   private final Redactor redactor;
+  private final Capabilities capabilities;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   /** When running jobs must end (their trees stopped); {@code null} until a stop is asked. */
@@ -93,6 +96,36 @@ public final class Worker {
       ProcessLauncher launcher,
       Clock clock,
       Map<String, String> environment) {
+    this(
+        options,
+        queue,
+        registry,
+        killSwitch,
+        layout,
+        launcher,
+        clock,
+        environment,
+        Capabilities.none());
+  }
+
+  /**
+   * Creates a worker whose jobs may also call MCP tools and the model.
+   *
+   * @param capabilities the tool and model backends (either may be absent)
+   * @see #Worker(WorkerOptions, FileLedgerQueue, TaskRegistry, KillSwitch, PlaneLayout,
+   *     ProcessLauncher, Clock, Map)
+   */
+  public Worker(
+      WorkerOptions options,
+      FileLedgerQueue queue,
+      TaskRegistry registry,
+      KillSwitch killSwitch,
+      PlaneLayout layout,
+      ProcessLauncher launcher,
+      Clock clock,
+      Map<String, String> environment,
+      Capabilities capabilities) {
+    this.capabilities = capabilities == null ? Capabilities.none() : capabilities;
     this.options = options;
     this.queue = queue;
     this.registry = registry;
@@ -412,7 +445,22 @@ public final class Worker {
               this::aborting,
               layout,
               clock,
-              redactor);
+              redactor,
+              new GuardedTools(
+                  capabilities.tools(),
+                  job.toolPolicy(),
+                  budget,
+                  evidence,
+                  () -> killSwitch.isOn() || aborting(),
+                  clock),
+              new GuardedModel(
+                  capabilities.model(),
+                  capabilities.modelTimeout(),
+                  job.toolPolicy(),
+                  budget,
+                  evidence,
+                  () -> killSwitch.isOn() || aborting(),
+                  clock));
       ctx.checkKillSwitch("before_run");
       TaskPlugin plugin = registry.require(job.jobType());
       TaskResult r = plugin.run(ctx);
@@ -518,11 +566,18 @@ public final class Worker {
     h.put("worker_version", VERSION);
     h.put("repo_root_resolved", layout.root().toString());
     h.put("validator_mode", JobValidator.MODE);
-    h.put("model_mode", "off");
-    h.put("api_base", "");
-    h.put("model_name", "local-exec-coordinator");
+    if (capabilities.model() != null) {
+      h.put("model_mode", capabilities.model().name());
+      h.put("api_base", capabilities.model().apiBase());
+      h.put("model_name", capabilities.model().modelName());
+    } else {
+      h.put("model_mode", "off");
+      h.put("api_base", "");
+      h.put("model_name", "local-exec-coordinator");
+    }
     h.put("tool_policy_hash", Json.hash16(job.toolPolicy().toMap()));
     h.put("budgets_hash", Json.hash16(job.budgets().toMap()));
+    h.put("tools", capabilities.tools() == null ? "none" : capabilities.tools().name());
     h.put("sandbox", Sandbox.of(launcher).forNetwork(job.toolPolicy().allowNetwork()).toMap());
     return h;
   }

@@ -27,7 +27,14 @@ import java.util.Map;
  * refuses, or that is not a regular file, is recorded as a {@code path_rejected} evidence event
  * ({@code {"path", "reason"}}, the reason being the code, e.g. {@code path_rejected:parent_ref})
  * and skipped; the job still completes. The accepted inputs are read in order until {@code
- * max_input_bytes} are read. No model is called: a {@code model_request_summary} event says so.
+ * max_input_bytes} are read. By default ({@code "mode": "deterministic"}) no model is called: a
+ * {@code model_request_summary} event says so. With {@code "mode": "model"} each section is
+ * summarised by the plane's model ({@link TaskContext#model()}: the job needs {@code model.chat} in
+ * its {@code allowed_tools}; each section is one tool call, its answer bounded by its share of
+ * {@code max_output_bytes}); sections beyond the tool calls left, or too long for the model's
+ * context, keep their deterministic compaction, and when the model is absent the whole document is
+ * the deterministic one, its result marked {@code "mode": "deterministic_fallback"} with the reason
+ * (see {@link ModelSections}).
  *
  * <p>The document is {@code "# <title>\n\n"} followed by {@code "## <path>\n<blocks>\n"} per input
  * read, the blocks separated by a blank line. Markdown inputs ({@code .md}, {@code .markdown},
@@ -78,8 +85,10 @@ public final class DocCompactorTask implements TaskPlugin {
     int maxInputBytes = payload.integer("max_input_bytes", 128, 10_485_760);
     int maxOutputBytes = payload.integer("max_output_bytes", 128, 1_048_576);
     String title = payload.string("title", DEFAULT_TITLE).replace('\r', ' ').replace('\n', ' ');
+    String mode = payload.string("mode", "deterministic");
 
     List<Compactor.Input> read = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
     long bytesRead = 0;
     for (String input : inputs) {
       ctx.checkKillSwitch("doc_compactor");
@@ -113,14 +122,31 @@ public final class DocCompactorTask implements TaskPlugin {
       read.add(
           new Compactor.Input(
               input, Markdown.isMarkdown(input) ? Markdown.parse(text) : Markdown.plain(text)));
+      texts.add(text);
     }
 
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("invoked", false);
-    summary.put("reason", "doc_compactor_uses_local_compaction");
-    summary.put("input_count", inputs.size());
-    summary.put("max_input_bytes", maxInputBytes);
-    ctx.evidence().record("model_request_summary", summary);
+    String fallbackReason = null;
+    if (mode.equals("model") && !read.isEmpty()) {
+      try {
+        return modelAssisted(ctx, title, read, texts, inputs.size(), bytesRead, maxOutputBytes);
+      } catch (ModelSections.Absent e) {
+        fallbackReason = e.code;
+        Map<String, Object> fallback = new LinkedHashMap<>();
+        fallback.put("invoked", false);
+        fallback.put("reason", "model_absent_deterministic_fallback");
+        fallback.put("error", e.code);
+        ctx.evidence().record("model_request_summary", fallback);
+      }
+    }
+
+    if (fallbackReason == null) {
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("invoked", false);
+      summary.put("reason", "doc_compactor_uses_local_compaction");
+      summary.put("input_count", inputs.size());
+      summary.put("max_input_bytes", maxInputBytes);
+      ctx.evidence().record("model_request_summary", summary);
+    }
 
     ctx.checkKillSwitch("doc_compactor");
     Compactor.Result compacted = Compactor.compact(title, read, maxOutputBytes);
@@ -138,6 +164,51 @@ public final class DocCompactorTask implements TaskPlugin {
     result.put("duplicates_dropped", compacted.duplicatesDropped());
     result.put("code_blocks_shortened", compacted.codeBlocksShortened());
     result.put("lists_shortened", compacted.listsShortened());
+    if (fallbackReason != null) {
+      result.put("mode", "deterministic_fallback");
+      result.put("fallback_reason", fallbackReason);
+    }
+    return new TaskResult(result, document);
+  }
+
+  /** The model-assisted document: one section per input, summarised by the model. */
+  private static TaskResult modelAssisted(
+      TaskContext ctx,
+      String title,
+      List<Compactor.Input> read,
+      List<String> texts,
+      int inputsConsidered,
+      long bytesRead,
+      int maxOutputBytes)
+      throws ModelSections.Absent {
+    int share = Math.max(64, maxOutputBytes / read.size());
+    List<String> deterministic = new ArrayList<>();
+    for (Compactor.Input input : read) {
+      String one = Compactor.compact("", List.of(input), share + 64).document();
+      String prefix = "# \n\n## " + input.path() + "\n";
+      deterministic.add(one.startsWith(prefix) ? one.substring(prefix.length()) : one);
+    }
+    ModelSections.Outcome outcome =
+        ModelSections.summarise(ctx, read, texts, deterministic, maxOutputBytes);
+    StringBuilder doc = new StringBuilder("# ").append(title).append("\n\n");
+    for (int i = 0; i < read.size(); i++) {
+      doc.append("## ").append(read.get(i).path()).append('\n');
+      doc.append(outcome.sections().get(i)).append('\n');
+    }
+    ctx.checkKillSwitch("doc_compactor");
+    String document = fit(doc.toString(), maxOutputBytes);
+    int outputBytes = document.getBytes(StandardCharsets.UTF_8).length;
+    ctx.budget().requireOutput(outputBytes);
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("inputs_considered", inputsConsidered);
+    result.put("bytes_read", bytesRead);
+    result.put("output_bytes", outputBytes);
+    result.put("ratio", ratio(outputBytes, bytesRead));
+    result.put("mode", "model");
+    result.put("model_calls", outcome.calls());
+    result.put("sections_by_model", outcome.byModel());
+    result.put("sections_deterministic", outcome.deterministic());
     return new TaskResult(result, document);
   }
 

@@ -21,4 +21,14 @@ final class Utf8 {
     int size = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
     return length - lead < size ? lead : length;
   }
+
+  /** {@code text} cut to at most {@code maxBytes} UTF-8 bytes, never inside a character. */
+  static String cut(String text, int maxBytes) {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length <= maxBytes) {
+      return text;
+    }
+    return new String(
+        bytes, 0, boundary(bytes, Math.max(0, maxBytes)), java.nio.charset.StandardCharsets.UTF_8);
+  }
 }
