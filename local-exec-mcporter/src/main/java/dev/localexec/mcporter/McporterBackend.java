@@ -9,7 +9,6 @@ import dev.localexec.api.spi.ToolResult;
 import dev.localexec.api.spi.ToolSettings;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -266,6 +265,7 @@ public final class McporterBackend implements ToolBackend {
       throw missing(label, null);
     }
     Path configFile = null;
+    Path argsFile = null;
     Process process = null;
     Set<ProcessHandle> seen = new HashSet<>();
     Run run = new Run();
@@ -279,6 +279,15 @@ public final class McporterBackend implements ToolBackend {
       command.addAll(commandArgs);
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.directory(workingDirectory.toFile());
+      // The arguments come from a private file: mcporter 0.12.3 fails with EAGAIN reading a large
+      // --args from a pipe, and a file never blocks either side.
+      if (stdin != null) {
+        argsFile = Files.createTempFile(home, "args-", ".json", ownerOnlyFile());
+        Files.writeString(argsFile, stdin, StandardCharsets.UTF_8);
+        pb.redirectInput(argsFile.toFile());
+      } else {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      }
       Map<String, String> env = pb.environment();
       env.clear();
       env.putAll(environment(server));
@@ -292,21 +301,6 @@ public final class McporterBackend implements ToolBackend {
           BoundedCapture.start(process.getInputStream(), stdoutLimit, "mcporter-stdout");
       BoundedCapture err =
           BoundedCapture.start(process.getErrorStream(), STDERR_LIMIT, "mcporter-stderr");
-      // Written on its own thread: a mcporter that never reads its stdin cannot block the call.
-      OutputStream stdinStream = process.getOutputStream();
-      byte[] input = stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8);
-      Thread writer =
-          new Thread(
-              () -> {
-                try (OutputStream in = stdinStream) {
-                  in.write(input);
-                } catch (IOException e) {
-                  LOG.debug("mcporter closed its stdin early: {}", e.getMessage());
-                }
-              },
-              "mcporter-stdin");
-      writer.setDaemon(true);
-      writer.start();
       long deadline = System.nanoTime() + hardLimit.toNanos();
       while (true) {
         ProcessTrees.remember(root, seen);
@@ -353,11 +347,13 @@ public final class McporterBackend implements ToolBackend {
       if (process != null && process.isAlive()) {
         ProcessTrees.kill(process.toHandle(), seen);
       }
-      if (configFile != null) {
-        try {
-          Files.deleteIfExists(configFile);
-        } catch (IOException e) {
-          LOG.warn("cannot delete {}: {}", configFile, e.getMessage());
+      for (Path f : new Path[] {configFile, argsFile}) {
+        if (f != null) {
+          try {
+            Files.deleteIfExists(f);
+          } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", f, e.getMessage());
+          }
         }
       }
     }

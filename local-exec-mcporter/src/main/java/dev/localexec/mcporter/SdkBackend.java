@@ -37,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Scannable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -250,6 +251,19 @@ public final class SdkBackend implements ToolBackend {
             future.cancel(true);
             end(session, "cancelled");
             throw new KillSwitchException("tool_call");
+          }
+          if (session.transport.inboundClosed()) {
+            // The SDK stops reading, and never answers the call, when the server's output ends or
+            // after a message longer than its line bound; the two cannot be told apart here.
+            future.cancel(true);
+            end(session, "the transport stopped reading");
+            throw ToolOutcomes.unavailable(
+                tool,
+                "the server's output ended before its answer: the server exited, or sent a"
+                    + " message longer than "
+                    + session.transport.maxLine
+                    + " bytes",
+                null);
           }
           if (System.nanoTime() - deadline > 0) {
             future.cancel(true);
@@ -517,7 +531,7 @@ public final class SdkBackend implements ToolBackend {
     }
 
     boolean running() {
-      return process().map(ProcessTrees::isRunning).orElse(false);
+      return !transport.inboundClosed() && process().map(ProcessTrees::isRunning).orElse(false);
     }
   }
 
@@ -526,13 +540,33 @@ public final class SdkBackend implements ToolBackend {
    * whole host environment) and a chosen working folder.
    */
   static final class ClearedEnvTransport extends StdioClientTransport {
-    private static final Field PROCESS = processField();
+    private static final Field PROCESS = field("process");
+    private static final Field INBOUND = field("inboundSink");
     private final Path directory;
+    final int maxLine;
 
     ClearedEnvTransport(
         ServerParameters params, McpJsonMapper mapper, int maxLine, Path directory) {
       super(params, mapper, maxLine);
       this.directory = directory;
+      this.maxLine = maxLine;
+    }
+
+    /**
+     * Whether the SDK stopped reading the server's output (its inbound stream completed): after a
+     * line longer than {@link #maxLine}, or at the end of the output. No answer arrives after it.
+     */
+    boolean inboundClosed() {
+      if (INBOUND == null) {
+        return false;
+      }
+      try {
+        Object sink = INBOUND.get(this);
+        return sink instanceof Scannable scannable
+            && Boolean.TRUE.equals(scannable.scan(Scannable.Attr.TERMINATED));
+      } catch (IllegalAccessException | RuntimeException e) {
+        return false;
+      }
     }
 
     @Override
@@ -556,13 +590,13 @@ public final class SdkBackend implements ToolBackend {
       }
     }
 
-    private static Field processField() {
+    private static Field field(String name) {
       try {
-        Field f = StdioClientTransport.class.getDeclaredField("process");
+        Field f = StdioClientTransport.class.getDeclaredField(name);
         f.setAccessible(true);
         return f;
       } catch (ReflectiveOperationException | RuntimeException e) {
-        LOG.warn("MCP SDK transport without a 'process' field: server processes cannot be tracked");
+        LOG.warn("MCP SDK transport without a '{}' field: fewer failures are detected", name);
         return null;
       }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,6 +78,29 @@ class McporterBackendIT extends AbstractBackendIT {
         .contains("Auto-corrected tool call to everything.echo (input: everything.ech)")
         .contains("\"text\": \"Echo: hi\"");
     McpTestEnv.assertNoProcessLeft(home);
+  }
+
+  @Test
+  void outputFlood_isCutAtTheBoundAndRefused() {
+    // 300 kB of echo: mcporter's output passes max_response_bytes + 64 KiB, so the plane stops
+    // reading, kills mcporter's tree and refuses the answer without holding it.
+    String message = "z".repeat(300_000);
+    ToolRequest r =
+        new ToolRequest(
+            "everything.echo",
+            "{\"message\":\"" + message + "\"}",
+            CALL_TIMEOUT,
+            1024,
+            () -> false);
+
+    assertThatThrownBy(() -> backend.call(r))
+        .isInstanceOfSatisfying(
+            ToolCallException.class,
+            e -> assertThat(e.code()).isEqualTo("tool_response_too_large:everything.echo"))
+        .hasMessage(
+            "everything.echo answered more than 66560 bytes, more than max_response_bytes 1024;"
+                + " ask the tool for less or raise max_response_bytes in config/mcporter.json");
+    McpTestEnv.assertNoProcessLeft(home(backend));
   }
 
   @Test

@@ -163,6 +163,31 @@ class SdkBackendIT extends AbstractBackendIT {
   }
 
   @Test
+  void responseLongerThanTheTransportLine_endsTheSessionAtOnce() {
+    // 1.2 MB in one JSON-RPC line: beyond the SDK's line bound (1 MiB + 64 KiB here), the SDK
+    // stops reading; the call fails as unavailable at once (not as a timeout after 60 s).
+    String message = "y".repeat(1_200_000);
+    ToolRequest r =
+        new ToolRequest(
+            "everything.echo",
+            "{\"message\":\"" + message + "\"}",
+            Duration.ofSeconds(60),
+            131_072,
+            () -> false);
+
+    assertThatThrownBy(() -> backend.call(r))
+        .isInstanceOfSatisfying(
+            ToolCallException.class,
+            e -> assertThat(e.code()).isEqualTo("tool_unavailable:everything.echo"))
+        .hasMessage(
+            "everything.echo: the MCP server could not be reached (the server's output ended"
+                + " before its answer: the server exited, or sent a message longer than 1114112"
+                + " bytes); check the server's entry in config/mcporter.json");
+    assertThat(backend.call(request("everything.echo", "{\"message\":\"after\"}")).resultJson())
+        .isEqualTo("{\"content\":[{\"type\":\"text\",\"text\":\"Echo: after\"}]}");
+  }
+
+  @Test
   void brokenConfig_isConfigInvalid() throws Exception {
     Path root = Files.createTempDirectory("mcp-it-root");
     Files.createDirectories(root.resolve("config"));
