@@ -222,8 +222,24 @@ public final class McporterBackend implements ToolBackend {
           "more than " + (request.maxResponseBytes() + STDOUT_SLACK),
           request.maxResponseBytes());
     }
-    return McporterOutput.parse(
-        tool, run.rc, run.stdout, run.stderr, request.timeout(), request.maxResponseBytes(), took);
+    try {
+      return McporterOutput.parse(
+          tool,
+          run.rc,
+          run.stdout,
+          run.stderr,
+          request.timeout(),
+          request.maxResponseBytes(),
+          took);
+    } catch (ToolCallException e) {
+      // mcporter's own messages may quote the server's environment: never a host value
+      Set<String> hostValues = ServerEnv.hostValues(server, hostEnv);
+      String message = ServerEnv.redact(e.getMessage(), hostValues);
+      if (message.equals(e.getMessage())) {
+        throw e;
+      }
+      throw new ToolCallException(e.kind(), e.tool(), message);
+    }
   }
 
   /**

@@ -353,8 +353,13 @@ public final class SdkBackend implements ToolBackend {
     Path dir = dir(server);
     int maxLine = Math.max(1 << 20, 4 * config.settings().maxResponseBytes()) + 64 * 1024;
     ClearedEnvTransport transport = new ClearedEnvTransport(params, sdkMapper, maxLine, dir);
+    Set<String> hostValues = ServerEnv.hostValues(server, hostEnv);
     transport.setStdErrorHandler(
-        line -> LOG.debug("MCP server {}: {}", server.name(), ToolOutcomes.clip(line)));
+        line ->
+            LOG.debug(
+                "MCP server {}: {}",
+                server.name(),
+                ServerEnv.redact(ToolOutcomes.clip(line), hostValues)));
     Duration requestTimeout = Duration.ofSeconds(310).plus(initTimeout);
     McpAsyncClient client =
         McpClient.async(transport)

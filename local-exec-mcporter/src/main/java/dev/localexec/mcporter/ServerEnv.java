@@ -59,6 +59,30 @@ final class ServerEnv {
     return out;
   }
 
+  /**
+   * The values the server's {@code env} takes from the host (4 characters or longer): they may be
+   * secrets, so messages and logs never show them.
+   */
+  static Set<String> hostValues(McpServer server, Map<String, String> host) {
+    Set<String> values = new TreeSet<>();
+    for (String name : referencedNames(server)) {
+      String v = host.get(name);
+      if (v != null && v.length() >= 4) {
+        values.add(v);
+      }
+    }
+    return values;
+  }
+
+  /** The text with every one of {@code values} replaced by {@code ***}. */
+  static String redact(String text, Set<String> values) {
+    String out = text;
+    for (String v : values) {
+      out = out.replace(v, "***");
+    }
+    return out;
+  }
+
   /** The base environment: {@code PATH} and {@code HOME} only. */
   static Map<String, String> base(String path, String home) {
     Map<String, String> env = new LinkedHashMap<>();

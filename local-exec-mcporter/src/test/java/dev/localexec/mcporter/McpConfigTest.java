@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,6 +257,10 @@ class McpConfigTest {
             null);
 
     assertThat(ServerEnv.referencedNames(server)).containsExactly("MISSING", "TOKEN");
+    assertThat(ServerEnv.hostValues(server, Map.of("TOKEN", "t0k3n", "OTHER", "o")))
+        .containsExactly("t0k3n");
+    assertThat(ServerEnv.redact("failed: t0k3n rejected", Set.of("t0k3n")))
+        .isEqualTo("failed: *** rejected");
     assertThat(ServerEnv.resolve(server, Map.of("TOKEN", "t0k", "OTHER", "o")))
         .containsOnly(
             Map.entry("A", "t0k"),
