@@ -2,7 +2,9 @@ package dev.localexec.mcporter;
 
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.spi.ToolBackend;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** Opens a {@link ToolBackend} from the tool configuration: {@code mcporter} or {@code sdk}. */
@@ -15,6 +17,25 @@ public final class McpBackends {
   public static final String SDK = "sdk";
 
   private McpBackends() {}
+
+  /**
+   * The {@code PATH} children get: the fixed {@code /usr/local/bin:/usr/bin:/bin}, preceded by the
+   * folder of {@code node} when the host finds it elsewhere (mcporter and most servers run on it).
+   */
+  static String childPath(Map<String, String> hostEnv) {
+    List<String> safe = List.of(ServerEnv.SAFE_PATH.split(":"));
+    for (String dir : safe) {
+      if (Files.isExecutable(Path.of(dir, "node"))) {
+        return ServerEnv.SAFE_PATH;
+      }
+    }
+    for (String dir : hostEnv.getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Path.of(dir).isAbsolute() && Files.isExecutable(Path.of(dir, "node"))) {
+        return dir + ":" + ServerEnv.SAFE_PATH;
+      }
+    }
+    return ServerEnv.SAFE_PATH;
+  }
 
   /**
    * Reads {@code configFile} and opens a backend of that kind.
@@ -33,15 +54,21 @@ public final class McpBackends {
       Path repoRoot, Path configFile, String kind, Map<String, String> hostEnv) {
     Path root = repoRoot.toAbsolutePath().normalize();
     McpConfig config = McpConfig.load(root.resolve(configFile));
+    String path = childPath(hostEnv);
     switch (kind) {
       case MCPORTER:
         return McporterBackend.builder(config)
             .mcporter(McporterBackend.defaultMcporter(root, hostEnv))
             .hostEnv(hostEnv)
             .workingDirectory(root)
+            .path(path)
             .build();
       case SDK:
-        return SdkBackend.builder(config).hostEnv(hostEnv).workingDirectory(root).build();
+        return SdkBackend.builder(config)
+            .hostEnv(hostEnv)
+            .workingDirectory(root)
+            .path(path)
+            .build();
       default:
         throw new IllegalArgumentException(
             "unknown MCP backend '" + kind + "'; use 'mcporter' or 'sdk'");
