@@ -292,13 +292,21 @@ public final class McporterBackend implements ToolBackend {
           BoundedCapture.start(process.getInputStream(), stdoutLimit, "mcporter-stdout");
       BoundedCapture err =
           BoundedCapture.start(process.getErrorStream(), STDERR_LIMIT, "mcporter-stderr");
-      try (OutputStream in = process.getOutputStream()) {
-        if (stdin != null) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-      } catch (IOException e) {
-        LOG.debug("mcporter closed its stdin early: {}", e.getMessage());
-      }
+      // Written on its own thread: a mcporter that never reads its stdin cannot block the call.
+      OutputStream stdinStream = process.getOutputStream();
+      byte[] input = stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8);
+      Thread writer =
+          new Thread(
+              () -> {
+                try (OutputStream in = stdinStream) {
+                  in.write(input);
+                } catch (IOException e) {
+                  LOG.debug("mcporter closed its stdin early: {}", e.getMessage());
+                }
+              },
+              "mcporter-stdin");
+      writer.setDaemon(true);
+      writer.start();
       long deadline = System.nanoTime() + hardLimit.toNanos();
       while (true) {
         ProcessTrees.remember(root, seen);
@@ -415,9 +423,15 @@ public final class McporterBackend implements ToolBackend {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** The mcporter program (default {@code mcporter}, resolved by the OS on the fixed PATH). */
+    /**
+     * The mcporter program (default {@code mcporter}, looked up on the JVM's {@code PATH}); {@link
+     * McporterBackend#defaultMcporter} finds the repository's copy.
+     */
     public Builder mcporter(Path mcporter) {
-      this.mcporter = Objects.requireNonNull(mcporter, "mcporter");
+      Objects.requireNonNull(mcporter, "mcporter");
+      // A bare name is looked up on PATH; a path with folders is made absolute here, so that it
+      // does not depend on the working folder mcporter runs in.
+      this.mcporter = mcporter.getNameCount() > 1 ? mcporter.toAbsolutePath() : mcporter;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.localexec.mcporter;
 
 import dev.localexec.api.KillSwitchException;
+import dev.localexec.api.LocalExecException;
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.api.spi.ToolDescription;
 import dev.localexec.api.spi.ToolRequest;
@@ -33,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
@@ -119,12 +121,18 @@ public final class SdkBackend implements ToolBackend {
     List<ToolDescription> tools = new ArrayList<>();
     for (McpServer server : config.servers().values()) {
       String label = server.name() + ".*";
-      Session session = session(server, label);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Session session = session(server, label, deadline, timeout, () -> false);
       String cursor = null;
       do {
         McpSchema.ListToolsResult page =
             await(
-                label, session, session.client.listTools(cursor).toFuture(), timeout, () -> false);
+                label,
+                session,
+                session.client.listTools(cursor).toFuture(),
+                deadline,
+                timeout,
+                () -> false);
         for (McpSchema.Tool t : page.tools()) {
           tools.add(
               new ToolDescription(
@@ -151,7 +159,8 @@ public final class SdkBackend implements ToolBackend {
     JsonNode args = ToolOutcomes.arguments(tool, request.argumentsJson());
     McpServer server = config.server(request.server()).orElseThrow();
     long start = System.nanoTime();
-    Session session = session(server, tool);
+    long deadline = start + request.timeout().toNanos();
+    Session session = session(server, tool, deadline, request.timeout(), request.cancelled());
     Map<String, Object> argMap = McpConfig.JSONC.convertValue(args, MAP);
     McpSchema.CallToolResult result =
         await(
@@ -162,6 +171,7 @@ public final class SdkBackend implements ToolBackend {
                 .callTool(
                     McpSchema.CallToolRequest.builder(request.toolName()).arguments(argMap).build())
                 .toFuture(),
+            deadline,
             request.timeout(),
             request.cancelled());
     Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -227,9 +237,9 @@ public final class SdkBackend implements ToolBackend {
       String tool,
       Session session,
       CompletableFuture<T> future,
+      long deadline,
       Duration timeout,
-      java.util.function.BooleanSupplier cancelled) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+      BooleanSupplier cancelled) {
     try {
       while (true) {
         try {
@@ -263,7 +273,14 @@ public final class SdkBackend implements ToolBackend {
     }
   }
 
-  private Session session(McpServer server, String tool) {
+  /**
+   * The server's running session, started if needed (one start at a time per server).
+   *
+   * @param deadline when the caller's time is up ({@link System#nanoTime()})
+   * @param timeout the caller's whole timeout, for its message
+   */
+  private Session session(
+      McpServer server, String tool, long deadline, Duration timeout, BooleanSupplier cancelled) {
     if (!server.stdio()) {
       throw ToolOutcomes.unavailable(
           tool,
@@ -287,13 +304,14 @@ public final class SdkBackend implements ToolBackend {
       if (closed) {
         throw ToolOutcomes.unavailable(tool, "the MCP SDK backend is closed", null);
       }
-      Session fresh = start(server, tool);
+      Session fresh = start(server, tool, deadline, timeout, cancelled);
       sessions.put(server.name(), fresh);
       return fresh;
     }
   }
 
-  private Session start(McpServer server, String tool) {
+  private Session start(
+      McpServer server, String tool, long deadline, Duration timeout, BooleanSupplier cancelled) {
     Path program = program(server.command(), dir(server));
     if (program == null) {
       throw ToolOutcomes.unavailable(
@@ -331,23 +349,48 @@ public final class SdkBackend implements ToolBackend {
             .clientInfo(McpSchema.Implementation.builder("local-exec", "0.1.0").build())
             .build();
     Session session = new Session(server.name(), client, transport);
+    // Bounded by the initialization bound and by the caller's own time, whichever ends first;
+    // a kill switch stops it too. Any failure ends the session: its server dies with it.
+    long initDeadline = System.nanoTime() + initTimeout.toNanos();
+    boolean callerBound = deadline - initDeadline < 0;
+    CompletableFuture<McpSchema.InitializeResult> init = client.initialize().toFuture();
     try {
-      client.initialize().toFuture().get(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      while (true) {
+        try {
+          init.get(POLL_MS, TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException e) {
+          session.remember();
+          if (cancelled.getAsBoolean()) {
+            init.cancel(true);
+            end(session, "cancelled while starting");
+            throw new KillSwitchException("tool_call");
+          }
+          if (System.nanoTime() - (callerBound ? deadline : initDeadline) > 0) {
+            init.cancel(true);
+            end(session, "initialization timed out");
+            if (callerBound) {
+              throw ToolOutcomes.timeout(tool, timeout);
+            }
+            throw ToolOutcomes.unavailable(
+                tool,
+                "server '"
+                    + server.name()
+                    + "' did not initialize within "
+                    + initTimeout.toMillis()
+                    + " ms",
+                e);
+          }
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       end(session, "interrupted while starting");
       throw new KillSwitchException("tool_call");
-    } catch (TimeoutException e) {
-      end(session, "initialization timed out");
-      throw ToolOutcomes.unavailable(
-          tool,
-          "server '"
-              + server.name()
-              + "' did not initialize within "
-              + initTimeout.toMillis()
-              + " ms",
-          e);
     } catch (ExecutionException | RuntimeException e) {
+      if (e instanceof LocalExecException) {
+        throw (LocalExecException) e;
+      }
       end(session, "initialization failed");
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw ToolOutcomes.unavailable(

@@ -3,9 +3,11 @@ package dev.localexec.mcporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,34 @@ class SdkBackendIT extends AbstractBackendIT {
     assertThat(first).hasSize(1);
     assertThat(sdk.serverProcesses()).isEqualTo(first);
     assertThat(sdk.liveSessions()).isEqualTo(1);
+  }
+
+  @Test
+  void racingFirstCalls_startOneSession() throws Exception {
+    try (SdkBackend fresh = (SdkBackend) open(config)) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          String message = "m" + i;
+          results.add(
+              pool.submit(
+                  () ->
+                      fresh
+                          .call(request("everything.echo", "{\"message\":\"" + message + "\"}"))
+                          .resultJson()));
+        }
+        for (int i = 0; i < 4; i++) {
+          assertThat(results.get(i).get())
+              .isEqualTo("{\"content\":[{\"type\":\"text\",\"text\":\"Echo: m" + i + "\"}]}");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(fresh.serverProcesses()).hasSize(1);
+      assertThat(McpTestEnv.processesWithHome(fresh.home())).hasSize(1);
+    }
   }
 
   @Test
@@ -91,6 +121,41 @@ class SdkBackendIT extends AbstractBackendIT {
                     + " config/mcporter.json");
         assertThat(McpTestEnv.processesWithHome(b.home())).isEmpty();
       }
+    } finally {
+      b.close();
+    }
+    McpTestEnv.assertNoProcessLeft(b.home());
+  }
+
+  @Test
+  void serverThatNeverInitializes_withinTheCallersTimeout_isATimeout() throws Exception {
+    ObjectNode silent = JsonNodeFactory.instance.objectNode();
+    ObjectNode server = silent.putObject("silent");
+    server.put("command", McpTestEnv.requireNode().toString());
+    server.putArray("args").add("-e").add("setTimeout(() => {}, 120000)");
+    Path other = Files.createTempDirectory("mcp-it-silent");
+    McpConfig cfg = McpTestEnv.writeConfig(other, List.of("silent.echo"), 30, 131_072, silent);
+    SdkBackend b =
+        SdkBackend.builder(cfg).workingDirectory(other).path(McpTestEnv.pathWithNode()).build();
+    try {
+      ToolRequest shortCall =
+          new ToolRequest("silent.echo", "{}", Duration.ofMillis(1500), 131_072, () -> false);
+      assertThatThrownBy(() -> b.call(shortCall))
+          .isInstanceOfSatisfying(
+              ToolCallException.class,
+              e -> assertThat(e.code()).isEqualTo("tool_timeout:silent.echo"))
+          .hasMessage(
+              "silent.echo did not answer within 1500 ms; the call was stopped (raise timeout_sec"
+                  + " in config/mcporter.json if it needs longer)");
+      assertThat(McpTestEnv.processesWithHome(b.home())).isEmpty();
+
+      ToolRequest cancelled =
+          new ToolRequest("silent.echo", "{}", Duration.ofSeconds(30), 131_072, () -> true);
+      assertThatThrownBy(() -> b.call(cancelled))
+          .isInstanceOfSatisfying(
+              KillSwitchException.class,
+              e -> assertThat(e.code()).isEqualTo("kill_switch:tool_call"));
+      assertThat(McpTestEnv.processesWithHome(b.home())).isEmpty();
     } finally {
       b.close();
     }

@@ -1,0 +1,88 @@
+package dev.localexec.mcporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.node.ObjectNode;
+
+class McporterBackendTest {
+
+  private static final String CONFIG =
+      "{\"enabled_tools\": [\"docs.search\"], \"mcpServers\": {"
+          + "\"docs\": {\"command\": \"node\", \"args\": [\"docs.js\"],"
+          + " \"env\": {\"API_TOKEN\": \"${DOCS_TOKEN}\", \"MODE\": \"fast\"},"
+          + " \"blockedTools\": [\"delete\"]},"
+          + "\"other\": {\"command\": \"node\", \"args\": [\"other.js\"]}},"
+          + " \"imports\": []}";
+
+  @Test
+  void environment_isPathHomeAndReferencedHostVariablesOnly() {
+    McpConfig config = McpConfig.parse(CONFIG, "mcporter.json");
+    try (McporterBackend backend =
+        McporterBackend.builder(config)
+            .hostEnv(Map.of("DOCS_TOKEN", "t0k", "AWS_SECRET_ACCESS_KEY", "leak", "USER", "me"))
+            .build()) {
+      Map<String, String> env = backend.environment(config.server("docs").orElseThrow());
+
+      assertThat(env)
+          .containsOnly(
+              Map.entry("PATH", "/usr/local/bin:/usr/bin:/bin"),
+              Map.entry("HOME", backend.home().toString()),
+              Map.entry("DOCS_TOKEN", "t0k"));
+      assertThat(backend.environment(config.server("other").orElseThrow()))
+          .containsOnlyKeys("PATH", "HOME");
+    }
+  }
+
+  @Test
+  void derivedConfig_holdsOnlyTheServerAndTheOneTool() {
+    McpConfig config = McpConfig.parse(CONFIG, "mcporter.json");
+    try (McporterBackend backend = McporterBackend.builder(config).build()) {
+      ObjectNode derived = backend.derivedConfig("docs", "search");
+
+      assertThat(derived.toString())
+          .isEqualTo(
+              "{\"mcpServers\":{\"docs\":{\"command\":\"node\",\"args\":[\"docs.js\"],"
+                  + "\"env\":{\"API_TOKEN\":\"${DOCS_TOKEN}\",\"MODE\":\"fast\"},"
+                  + "\"allowedTools\":[\"search\"]}},\"imports\":[]}");
+      assertThat(backend.derivedConfig("docs", null).toString())
+          .contains("\"blockedTools\":[\"delete\"]")
+          .doesNotContain("allowedTools");
+    }
+  }
+
+  @Test
+  void close_removesThePrivateHome() {
+    McpConfig config = McpConfig.parse(CONFIG, "mcporter.json");
+    McporterBackend backend = McporterBackend.builder(config).build();
+    Path home = backend.home();
+    assertThat(home).isDirectory();
+
+    backend.close();
+
+    assertThat(Files.exists(home)).isFalse();
+  }
+
+  @Test
+  void defaultMcporter_prefersTheRepoCopy(@TempDir Path root) throws Exception {
+    assertThat(
+            McporterBackend.defaultMcporter(root, Map.of("PATH", root.resolve("bin").toString())))
+        .isEqualTo(Path.of("mcporter"));
+
+    Path bin = Files.createDirectories(root.resolve("bin"));
+    Path onPath = Files.createFile(bin.resolve("mcporter"));
+    onPath.toFile().setExecutable(true);
+    assertThat(McporterBackend.defaultMcporter(root, Map.of("PATH", bin.toString())))
+        .isEqualTo(onPath);
+
+    Path local = root.resolve("tools/mcp/node_modules/.bin/mcporter");
+    Files.createDirectories(local.getParent());
+    Files.createFile(local).toFile().setExecutable(true);
+    assertThat(McporterBackend.defaultMcporter(root, Map.of("PATH", bin.toString())))
+        .isEqualTo(local);
+  }
+}
