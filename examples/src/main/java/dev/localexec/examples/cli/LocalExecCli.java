@@ -43,14 +43,23 @@ public final class LocalExecCli {
   static final int INVALID = 3;
 
   private static final Set<String> GLOBAL_VALUED =
-      Set.of("--repo-root", "--worker-id", "--sandbox", "--plugins");
+      Set.of(
+          "--repo-root",
+          "--worker-id",
+          "--sandbox",
+          "--plugins",
+          "--mcp-backend",
+          "--mcp-config",
+          "--model");
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
   private static final String HELP =
       String.join(
           "\n",
           "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
-              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] COMMAND ...",
+              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR]",
+          "                  [--mcp-backend mcporter|sdk|off] [--mcp-config FILE]"
+              + " [--model off|vllm] COMMAND ...",
           "",
           "commands:",
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
@@ -69,6 +78,16 @@ public final class LocalExecCli {
           "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence"
               + " (one JOB_ID: the ledger and its evidence); exit 1 on a problem",
           "  kill-switch on [REASON] | off | status",
+          "  mcp list                    the configured MCP servers' tools, and which are enabled",
+          "  mcp call SERVER.TOOL [--args JSON]",
+          "                              call one tool as an ad-hoc mcp_call_task job (same policy,"
+              + " budgets, evidence)",
+          "  vllm serve-command | health the `vllm serve` line for config/vllm/dali_local_exec.yaml;"
+              + " the server's state",
+          "  coordinator GOAL... [--dry-run] [--allow-subprocess] [--allow-network]"
+              + " [--allow-tools A,B]",
+          "                              ask the model for a job, validate it, enqueue it only if"
+              + " valid",
           "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
           "                              the worker loop as a service: a systemd user unit when"
               + " `systemctl --user`",
@@ -76,6 +95,11 @@ public final class LocalExecCli {
               + " start takes the worker --loop flags",
           "",
           "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
+          "MCP tools: config/mcporter.json (or --mcp-config); jobs get a backend when it enables"
+              + " tools",
+          "(--mcp-backend mcporter, the default, or sdk for warm sessions). --model vllm lets jobs"
+              + " with",
+          "model.chat in allowed_tools ask the server of config/vllm/dali_local_exec.yaml.",
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
               + " them;",
           "bwrap or unshare insist on one; none turns the sandbox off.",
@@ -86,11 +110,17 @@ public final class LocalExecCli {
   private final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
+  private final Map<String, String> environment;
 
   LocalExecCli(PrintStream out, PrintStream err, Clock clock) {
+    this(out, err, clock, System.getenv());
+  }
+
+  LocalExecCli(PrintStream out, PrintStream err, Clock clock, Map<String, String> environment) {
     this.out = out;
     this.err = err;
     this.clock = clock;
+    this.environment = Map.copyOf(environment);
   }
 
   /** Runs the command line and exits with its status. */
@@ -102,7 +132,8 @@ public final class LocalExecCli {
 
   /** Runs one command and returns the exit status. Never throws. */
   int run(List<String> argv) {
-    try {
+    try (CliBackends backends = new CliBackends(environment)) {
+      this.backends = backends;
       return dispatch(argv);
     } catch (UsageException e) {
       err.println("local-exec: " + e.getMessage());
@@ -117,6 +148,21 @@ public final class LocalExecCli {
       err.println("local-exec: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
       return FAILURE;
     }
+  }
+
+  /** The backends the running command opened; closed when it ends. */
+  private CliBackends backends;
+
+  private CapabilityCommands capabilities() {
+    return new CapabilityCommands(out, clock, backends, this::plane);
+  }
+
+  private static Path root(Args a) {
+    Path root = Path.of(a.has("--repo-root") ? a.get("--repo-root") : ".");
+    if (!Files.isDirectory(root)) {
+      throw new UsageException("--repo-root is not a folder: " + root);
+    }
+    return root;
   }
 
   private int dispatch(List<String> argv) {
@@ -164,6 +210,25 @@ public final class LocalExecCli {
         return verify(parse(rest, Set.of(), Set.of()));
       case "kill-switch":
         return killSwitch(parse(rest, Set.of(), Set.of()));
+      case "mcp":
+        {
+          Args a = parse(rest, CapabilityCommands.MCP_VALUED, Set.of());
+          return capabilities().mcp(a, root(a));
+        }
+      case "vllm":
+        {
+          Args a = parse(rest, Set.of(), Set.of());
+          return capabilities().vllm(a, root(a));
+        }
+      case "coordinator":
+        {
+          Args a =
+              parse(
+                  rest,
+                  CapabilityCommands.COORDINATOR_VALUED,
+                  CapabilityCommands.COORDINATOR_SWITCHES);
+          return capabilities().coordinator(a, root(a));
+        }
       case "plane":
         return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
       case "help":
@@ -196,10 +261,15 @@ public final class LocalExecCli {
   }
 
   private LocalExecPlane plane(Args a) {
-    Path root = Path.of(a.has("--repo-root") ? a.get("--repo-root") : ".");
-    if (!Files.isDirectory(root)) {
-      throw new UsageException("--repo-root is not a folder: " + root);
-    }
+    return plane(a, false);
+  }
+
+  /**
+   * The plane for a command; with {@code runsJobs}, jobs also get the MCP tool backend and the
+   * model the global flags and configuration give.
+   */
+  private LocalExecPlane plane(Args a, boolean runsJobs) {
+    Path root = root(a);
     WorkerOptions opts = WorkerOptions.defaults();
     if (a.has("--worker-id")) {
       try {
@@ -216,12 +286,18 @@ public final class LocalExecCli {
         throw new UsageException("--sandbox: " + e.getMessage());
       }
     }
-    return LocalExecPlane.builder(root)
-        .clock(clock)
-        .sandbox(sandbox)
-        .discoverPlugins(PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
-        .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
-        .build();
+    LocalExecPlane.Builder b =
+        LocalExecPlane.builder(root)
+            .clock(clock)
+            .environment(environment)
+            .sandbox(sandbox)
+            .discoverPlugins(
+                PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
+            .workerOptions(opts.withAllowShells(a.has("--allow-shells")));
+    if (runsJobs) {
+      b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
+    }
+    return b.build();
   }
 
   /** The folder of plug-in jars: {@code --plugins DIR}, else the workspace's {@code plugins/}. */
@@ -244,7 +320,7 @@ public final class LocalExecCli {
 
   private int demo(Args a) {
     noPositionals(a, "demo");
-    LocalExecPlane plane = plane(a);
+    LocalExecPlane plane = plane(a, true);
     Optional<JobStatus> existing = plane.queue().status(DemoJob.ID);
     String ts;
     if (existing.isEmpty()) {
@@ -299,7 +375,7 @@ public final class LocalExecCli {
     if (a.has("--once") == a.has("--loop")) {
       throw new UsageException("worker needs exactly one of --once or --loop");
     }
-    LocalExecPlane plane = plane(a);
+    LocalExecPlane plane = plane(a, true);
     if (a.has("--once")) {
       print(plane.runOnce().toMap());
       return OK;
@@ -394,8 +470,11 @@ public final class LocalExecCli {
   /** Prints the health line (with {@code worker}, the daemon's state, when not null). */
   private int health(Args a, Map<String, Object> worker) {
     noPositionals(a, "health");
-    LocalExecPlane plane = plane(a);
+    LocalExecPlane plane = plane(a, "vllm".equals(a.get("--model")));
     Map<String, Object> h = plane.health();
+    if ("vllm".equals(a.get("--model"))) {
+      h.put("model_health", capabilities().modelHealth(root(a)));
+    }
     if (worker != null) {
       h.put("worker", worker);
     }
@@ -526,7 +605,8 @@ public final class LocalExecCli {
     }
   }
 
-  private static Map<String, Object> line(Object... kv) {
+  /** A JSON object from alternating keys and values, in order. */
+  static Map<String, Object> line(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);

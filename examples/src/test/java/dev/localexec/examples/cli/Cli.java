@@ -13,9 +13,16 @@ import java.util.Map;
 /** Runs the CLI in-process against one repo root and keeps what it printed. */
 final class Cli {
   private final Path root;
+  private final Map<String, String> environment;
 
   Cli(Path root) {
+    this(root, System.getenv());
+  }
+
+  /** A CLI that sees {@code environment} as the host environment. */
+  Cli(Path root, Map<String, String> environment) {
     this.root = root;
+    this.environment = environment;
   }
 
   Result run(String... args) {
@@ -27,7 +34,8 @@ final class Cli {
         new LocalExecCli(
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                Clock.systemUTC())
+                Clock.systemUTC(),
+                environment)
             .run(argv);
     return new Result(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
