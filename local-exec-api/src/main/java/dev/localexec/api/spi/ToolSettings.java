@@ -1,6 +1,7 @@
 package dev.localexec.api.spi;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -19,9 +20,9 @@ public record ToolSettings(Set<String> enabledTools, Duration timeout, int maxRe
   /** The default response bound, 131072 bytes. */
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 131_072;
 
-  /** Validates and copies (sorted). */
+  /** Validates and copies, sorted: the set iterates and prints in name order. */
   public ToolSettings {
-    enabledTools = Set.copyOf(new TreeSet<>(enabledTools));
+    enabledTools = Collections.unmodifiableSet(new TreeSet<>(enabledTools));
     if (timeout == null
         || timeout.compareTo(Duration.ofSeconds(1)) < 0
         || timeout.compareTo(Duration.ofSeconds(300)) > 0) {
