@@ -45,6 +45,20 @@ class McpConfigTest {
   }
 
   @Test
+  void settings_enabledTools_areInNameOrder() {
+    McpConfig config =
+        McpConfig.parse(
+            "{\"mcpServers\": {"
+                + SERVER
+                + "}, \"enabled_tools\": [\"everything.trigger\", \"everything.echo\","
+                + " \"everything.get-sum\", \"everything.ech\"]}",
+            "mcporter.json");
+
+    assertThat(config.settings().enabledTools().toString())
+        .isEqualTo("[everything.ech, everything.echo, everything.get-sum, everything.trigger]");
+  }
+
+  @Test
   void parse_minimal_givesDefaultsAndNothingEnabled() {
     McpConfig config = McpConfig.parse("{\"mcpServers\": {}}", "mcporter.json");
 
