@@ -248,6 +248,10 @@ public final class McporterBackend implements ToolBackend {
    */
   ObjectNode derivedConfig(String serverName, String bareTool) {
     ObjectNode server = config.rawServer(serverName);
+    // The derived file lives in a private folder: a relative cwd keeps meaning the working folder.
+    if (server.path("cwd").isString()) {
+      server.put("cwd", workingDirectory.resolve(server.path("cwd").asString()).toString());
+    }
     if (bareTool != null) {
       server.remove("blockedTools");
       ArrayNode allowed = server.putArray("allowedTools");

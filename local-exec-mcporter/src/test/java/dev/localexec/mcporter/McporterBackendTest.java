@@ -56,6 +56,24 @@ class McporterBackendTest {
   }
 
   @Test
+  void derivedConfig_relativeCwd_isResolvedAgainstTheWorkingFolder(@TempDir Path root) {
+    McpConfig config =
+        McpConfig.parse(
+            "{\"mcpServers\": {\"docs\": {\"command\": \"node\", \"cwd\": \"servers/docs\"}}}",
+            "mcporter.json");
+    try (McporterBackend backend = McporterBackend.builder(config).workingDirectory(root).build()) {
+      assertThat(
+              backend
+                  .derivedConfig("docs", "search")
+                  .path("mcpServers")
+                  .path("docs")
+                  .path("cwd")
+                  .asString())
+          .isEqualTo(root.resolve("servers/docs").toString());
+    }
+  }
+
+  @Test
   void close_removesThePrivateHome() {
     McpConfig config = McpConfig.parse(CONFIG, "mcporter.json");
     McporterBackend backend = McporterBackend.builder(config).build();
