@@ -9,6 +9,7 @@ import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.Sandbox;
@@ -49,7 +50,7 @@ public final class LocalExecPlane {
   private final Clock clock;
   private final TaskRegistry registry;
   private final JobValidator validator;
-  private final FileLedgerQueue queue;
+  private final JobQueue queue;
   private final KillSwitch killSwitch;
   private final WorkerOptions workerOptions;
   private final Map<String, String> environment;
@@ -64,8 +65,9 @@ public final class LocalExecPlane {
     this.validator = new JobValidator(registry);
     this.environment = Map.copyOf(b.environment);
     this.redactor = Redactor.fromEnvironment(environment);
-    this.queue = new FileLedgerQueue(layout.stateDir(), validator, clock, redactor);
-    this.killSwitch = new KillSwitch(layout.killSwitchFile());
+    this.queue = b.queueFactory.open(layout, validator, clock, redactor);
+    this.killSwitch =
+        new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
     this.workerOptions = b.workerOptions;
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
@@ -96,8 +98,8 @@ public final class LocalExecPlane {
     return validator;
   }
 
-  /** The queue. */
-  public FileLedgerQueue queue() {
+  /** The queue: the file ledger unless {@link Builder#queue} chose another. */
+  public JobQueue queue() {
     return queue;
   }
 
@@ -212,19 +214,24 @@ public final class LocalExecPlane {
     if (!evidenceOk) {
       problems.add("evidence folder not writable: " + layout.evidenceDir());
     }
-    Path ledger = queue.ledger();
-    long size = 0;
-    LedgerTail tail = new LedgerTail(0, null);
-    try {
-      size = Files.exists(ledger) ? Files.size(ledger) : 0;
-      tail = LedgerTail.of(ledger);
-    } catch (java.io.IOException e) {
-      problems.add("cannot read the ledger: " + e.getMessage());
+    if (queue instanceof FileLedgerQueue fileQueue) {
+      Path ledger = fileQueue.ledger();
+      long size = 0;
+      LedgerTail tail = new LedgerTail(0, null);
+      try {
+        size = Files.exists(ledger) ? Files.size(ledger) : 0;
+        tail = LedgerTail.of(ledger);
+      } catch (java.io.IOException e) {
+        problems.add("cannot read the ledger: " + e.getMessage());
+      }
+      h.put("ledger", layout.display(ledger));
+      h.put("ledger_bytes", size);
+      h.put("ledger_events", tail.lines());
+      h.put("last_event", tail.lastEvent());
+    } else {
+      h.put("queue", queue.location());
+      h.putAll(queue.health());
     }
-    h.put("ledger", layout.display(ledger));
-    h.put("ledger_bytes", size);
-    h.put("ledger_events", tail.lines());
-    h.put("last_event", tail.lastEvent());
     Map<String, Object> byState = new LinkedHashMap<>();
     for (JobState s : JobState.values()) {
       byState.put(s.jsonName(), 0);
@@ -265,6 +272,7 @@ public final class LocalExecPlane {
     private ProcessLauncher launcher;
     private SandboxMode sandboxMode;
     private SandboxProbe sandboxProbe = SandboxProbe.standard();
+    private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
 
     private Builder(Path root) {
       if (root == null) {
@@ -350,6 +358,15 @@ public final class LocalExecPlane {
     /** Where the sandbox programs are looked for (the default: {@link SandboxProbe#standard()}). */
     public Builder sandboxProbe(SandboxProbe probe) {
       this.sandboxProbe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /**
+     * Where the jobs are queued (the default: {@link JobQueue.Factory#fileLedger()}, the ledger in
+     * the state folder), e.g. the PostgreSQL queue of the module {@code local-exec-postgres}.
+     */
+    public Builder queue(JobQueue.Factory factory) {
+      this.queueFactory = Objects.requireNonNull(factory, "factory");
       return this;
     }
 

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
-public final class FileLedgerQueue {
+public final class FileLedgerQueue implements JobQueue {
   /** By default a snapshot is written after this many ledger lines were replayed past the last. */
   public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
 
@@ -144,6 +144,12 @@ public final class FileLedgerQueue {
   /** The ledger file. */
   public Path ledger() {
     return ledger;
+  }
+
+  /** The ledger file's path. */
+  @Override
+  public String location() {
+    return ledger.toString();
   }
 
   /** The snapshot file beside the ledger (it may not exist). */

@@ -20,7 +20,7 @@ import dev.localexec.core.paths.RepoRootPaths;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.Claim;
-import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
@@ -53,7 +53,7 @@ public final class Worker {
   public static final String VERSION = Version.get();
 
   private final WorkerOptions options;
-  private final FileLedgerQueue queue;
+  private final JobQueue queue;
   private final TaskRegistry registry;
   private final KillSwitch killSwitch;
   private final PlaneLayout layout;
@@ -86,7 +86,7 @@ public final class Worker {
    */
   public Worker(
       WorkerOptions options,
-      FileLedgerQueue queue,
+      JobQueue queue,
       TaskRegistry registry,
       KillSwitch killSwitch,
       PlaneLayout layout,
