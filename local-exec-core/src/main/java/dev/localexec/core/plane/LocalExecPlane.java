@@ -172,8 +172,37 @@ public final class LocalExecPlane {
    * @throws dev.localexec.api.LocalExecException {@code unknown_job} if the job is unknown
    */
   public VerifyReport verify(String jobId) {
-    Verifier v = new Verifier(layout.root(), layout.ledger(), layout.evidenceDir());
-    return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    if (queue instanceof FileLedgerQueue fileQueue) {
+      Verifier v = new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir());
+      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    }
+    return verifyQueueCopy(jobId);
+  }
+
+  /**
+   * Verifies a copy of a shared queue's ledger, written beside the state folder for the check and
+   * deleted after it; this host's evidence is checked against the final events that name this host.
+   */
+  private VerifyReport verifyQueueCopy(String jobId) {
+    Path copy = null;
+    try {
+      Files.createDirectories(layout.stateDir());
+      copy = Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl");
+      queue.exportLedger(copy);
+      Verifier v = new Verifier(layout.root(), copy, layout.evidenceDir(), queue.hostName());
+      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot write a copy of the queue's ledger in " + layout.stateDir(), e);
+    } finally {
+      if (copy != null) {
+        try {
+          Files.deleteIfExists(copy);
+        } catch (java.io.IOException e) {
+          // a leftover copy is harmless
+        }
+      }
+    }
   }
 
   /** Every job's state, in enqueue order. */

@@ -152,6 +152,35 @@ public final class FileLedgerQueue implements JobQueue {
     return ledger.toString();
   }
 
+  /** Copies the ledger file to {@code target} under the ledger's lock; returns its line count. */
+  @Override
+  public long exportLedger(Path target) {
+    return withLock(
+        () -> {
+          try {
+            Path abs = target.toAbsolutePath().normalize();
+            if (abs.equals(ledger)) {
+              throw new IllegalArgumentException("cannot export the ledger onto itself: " + abs);
+            }
+            Files.createDirectories(abs.getParent());
+            if (!Files.exists(ledger)) {
+              Files.write(abs, new byte[0]);
+              return 0L;
+            }
+            Files.copy(ledger, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long lines = 0;
+            for (byte b : Files.readAllBytes(abs)) {
+              if (b == '\n') {
+                lines++;
+              }
+            }
+            return lines;
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot export the ledger to " + target, e);
+          }
+        });
+  }
+
   /** The snapshot file beside the ledger (it may not exist). */
   public Path snapshot() {
     return snapshot;

@@ -117,6 +117,23 @@ public interface JobQueue extends AutoCloseable {
   List<Integer> unreadableLines();
 
   /**
+   * Writes the queue's ledger as a {@code jobs.jsonl} file in the file ledger's format (every event
+   * line in ledger order, as the file ledger writes it), replacing {@code target}.
+   *
+   * @return the number of lines written
+   * @throws java.io.UncheckedIOException if the file cannot be written
+   */
+  long exportLedger(java.nio.file.Path target);
+
+  /**
+   * The name of this host as the queue records it in final events ({@code host}), or {@code null}
+   * when the queue serves one host and records none.
+   */
+  default String hostName() {
+    return null;
+  }
+
+  /**
    * Where the queue lives, for people: a file path, or a database URL without credentials. Never
    * contains a secret.
    */
