@@ -43,7 +43,7 @@ public final class LocalExecCli {
   static final int INVALID = 3;
 
   private static final Set<String> GLOBAL_VALUED =
-      Set.of("--repo-root", "--worker-id", "--sandbox", "--plugins");
+      Set.of("--repo-root", "--worker-id", "--sandbox", "--plugins", QueueSelection.FLAG);
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
   private static final String HELP =
@@ -69,6 +69,9 @@ public final class LocalExecCli {
           "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence"
               + " (one JOB_ID: the ledger and its evidence); exit 1 on a problem",
           "  kill-switch on [REASON] | off | status",
+          "  ledger export FILE | import FILE",
+          "                              write the queue's ledger as jobs.jsonl; load a file ledger"
+              + " into an empty database queue",
           "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
           "                              the worker loop as a service: a systemd user unit when"
               + " `systemctl --user`",
@@ -79,6 +82,10 @@ public final class LocalExecCli {
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
               + " them;",
           "bwrap or unshare insist on one; none turns the sandbox off.",
+          "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
+              + " PostgreSQL instead of",
+          "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
+              + " / PGPASSWORD).",
           "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (default"
               + " workspace/local_exec/plugins/ under the repo root), found by ServiceLoader.",
           "");
@@ -164,6 +171,8 @@ public final class LocalExecCli {
         return verify(parse(rest, Set.of(), Set.of()));
       case "kill-switch":
         return killSwitch(parse(rest, Set.of(), Set.of()));
+      case "ledger":
+        return ledger(parse(rest, Set.of(), Set.of()));
       case "plane":
         return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
       case "help":
@@ -221,6 +230,7 @@ public final class LocalExecCli {
         .sandbox(sandbox)
         .discoverPlugins(PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
         .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
+        .queue(QueueSelection.factory(a.get(QueueSelection.FLAG), System.getenv()))
         .build();
   }
 
@@ -503,6 +513,11 @@ public final class LocalExecCli {
       default ->
           throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
     }
+    return OK;
+  }
+
+  private int ledger(Args a) {
+    print(LedgerCommand.run(a.positionals, plane(a)));
     return OK;
   }
 
