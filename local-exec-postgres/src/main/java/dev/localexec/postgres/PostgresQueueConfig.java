@@ -36,6 +36,12 @@ public record PostgresQueueConfig(
   /** The environment variable with the schema, if not {@link #DEFAULT_SCHEMA}. */
   public static final String SCHEMA_ENV = "LOCAL_EXEC_PG_SCHEMA";
 
+  /**
+   * The environment variable with this host's name as the queue records it, if not the system's
+   * host name (e.g. in containers whose host names are not stable).
+   */
+  public static final String HOST_ENV = "LOCAL_EXEC_HOST_NAME";
+
   /** The default schema. */
   public static final String DEFAULT_SCHEMA = "local_exec";
 
@@ -73,14 +79,21 @@ public record PostgresQueueConfig(
   }
 
   /**
-   * The configuration for {@code url} with credentials and schema from {@code env}, the default
-   * pool size and this host's name.
+   * The configuration for {@code url} with credentials, schema and host name from {@code env} (the
+   * host name defaults to the system's), and the default pool size.
    */
   public static PostgresQueueConfig fromEnvironment(String url, Map<String, String> env) {
     String user = first(env, USER_ENV, "PGUSER");
     String password = first(env, PASSWORD_ENV, "PGPASSWORD");
     String schema = env.getOrDefault(SCHEMA_ENV, DEFAULT_SCHEMA);
-    return new PostgresQueueConfig(url, user, password, schema, DEFAULT_POOL_SIZE, localHost());
+    String host = env.get(HOST_ENV);
+    return new PostgresQueueConfig(
+        url,
+        user,
+        password,
+        schema,
+        DEFAULT_POOL_SIZE,
+        host == null || host.isBlank() ? localHost() : host.strip());
   }
 
   /** This configuration with another schema. */
