@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +70,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresJobQueue implements JobQueue {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresJobQueue.class);
 
-  /** How long the shared kill switch's answer is reused before the database is asked again. */
+  /** How often the shared kill switch row is read again. */
   static final Duration KILL_SWITCH_CACHE = Duration.ofMillis(500);
 
   private final PostgresQueueConfig config;
@@ -112,7 +115,7 @@ public final class PostgresJobQueue implements JobQueue {
     hc.setMinimumIdle(0);
     hc.setAutoCommit(false);
     hc.setPoolName("local-exec-pg");
-    hc.setConnectionTimeout(10_000);
+    hc.setConnectionTimeout(5_000);
     hc.addDataSourceProperty("ApplicationName", "local-exec");
     HikariDataSource ds;
     try {
@@ -614,6 +617,7 @@ public final class PostgresJobQueue implements JobQueue {
 
   @Override
   public void close() {
+    killSwitch.stop();
     ds.close();
   }
 
@@ -823,18 +827,50 @@ public final class PostgresJobQueue implements JobQueue {
         e);
   }
 
-  /** The kill switch row, its answer reused for {@link #KILL_SWITCH_CACHE}. */
+  /**
+   * The kill switch row. The first {@link #isOn()} reads it; from then on a daemon thread reads it
+   * every {@link #KILL_SWITCH_CACHE} and {@link #isOn()} answers from memory, so the worker's
+   * frequent polls never wait on the database; while the database cannot be reached the last answer
+   * stands.
+   */
   private final class SharedSwitch implements KillSwitch.Shared {
     private volatile boolean on;
-    private volatile Instant checkedAt;
+    private volatile boolean started;
+    private boolean failing;
+    private ScheduledExecutorService refresher;
 
     @Override
     public boolean isOn() {
-      Instant now = Instant.now();
-      Instant at = checkedAt;
-      if (at != null && Duration.between(at, now).compareTo(KILL_SWITCH_CACHE) < 0) {
-        return on;
+      if (!started) {
+        start();
       }
+      return on;
+    }
+
+    private synchronized void start() {
+      if (started) {
+        return;
+      }
+      refresh();
+      refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "local-exec-pg-kill-switch");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = KILL_SWITCH_CACHE.toMillis();
+      refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+      started = true;
+    }
+
+    private synchronized void stop() {
+      if (refresher != null) {
+        refresher.shutdownNow();
+      }
+    }
+
+    private void refresh() {
       try {
         on =
             tx(
@@ -846,14 +882,16 @@ public final class PostgresJobQueue implements JobQueue {
                     return rs.next();
                   }
                 });
-        checkedAt = now;
+        failing = false;
       } catch (LocalExecException e) {
-        LOG.warn(
-            "cannot read the shared kill switch, keeping the last answer ({}): {}",
-            on,
-            e.getMessage());
+        if (!failing) {
+          LOG.warn(
+              "cannot read the shared kill switch, keeping the last answer ({}): {}",
+              on,
+              e.getMessage());
+        }
+        failing = true;
       }
-      return on;
     }
 
     @Override
@@ -875,7 +913,6 @@ public final class PostgresJobQueue implements JobQueue {
             return null;
           });
       on = true;
-      checkedAt = Instant.now();
     }
 
     @Override
@@ -889,7 +926,6 @@ public final class PostgresJobQueue implements JobQueue {
                 }
               });
       on = false;
-      checkedAt = Instant.now();
       return was;
     }
 
