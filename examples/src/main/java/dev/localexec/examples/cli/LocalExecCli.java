@@ -50,7 +50,8 @@ public final class LocalExecCli {
           "--plugins",
           "--mcp-backend",
           "--mcp-config",
-          "--model");
+          "--model",
+          QueueSelection.FLAG);
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
   private static final String HELP =
@@ -88,6 +89,9 @@ public final class LocalExecCli {
               + " [--allow-tools A,B]",
           "                              ask the model for a job, validate it, enqueue it only if"
               + " valid",
+          "  ledger export FILE | import FILE",
+          "                              write the queue's ledger as jobs.jsonl; load a file ledger"
+              + " into an empty database queue",
           "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
           "                              the worker loop as a service: a systemd user unit when"
               + " `systemctl --user`",
@@ -103,6 +107,10 @@ public final class LocalExecCli {
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
               + " them;",
           "bwrap or unshare insist on one; none turns the sandbox off.",
+          "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
+              + " PostgreSQL instead of",
+          "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
+              + " / PGPASSWORD).",
           "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (default"
               + " workspace/local_exec/plugins/ under the repo root), found by ServiceLoader.",
           "");
@@ -229,6 +237,8 @@ public final class LocalExecCli {
                   CapabilityCommands.COORDINATOR_SWITCHES);
           return capabilities().coordinator(a, root(a));
         }
+      case "ledger":
+        return ledger(parse(rest, Set.of(), Set.of()));
       case "plane":
         return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
       case "help":
@@ -293,7 +303,8 @@ public final class LocalExecCli {
             .sandbox(sandbox)
             .discoverPlugins(
                 PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
-            .workerOptions(opts.withAllowShells(a.has("--allow-shells")));
+            .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
+            .queue(QueueSelection.factory(a.get(QueueSelection.FLAG), environment));
     if (runsJobs) {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
     }
@@ -582,6 +593,11 @@ public final class LocalExecCli {
       default ->
           throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
     }
+    return OK;
+  }
+
+  private int ledger(Args a) {
+    print(LedgerCommand.run(a.positionals, plane(a)));
     return OK;
   }
 

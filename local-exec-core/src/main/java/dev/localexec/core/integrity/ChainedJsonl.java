@@ -228,6 +228,25 @@ public final class ChainedJsonl {
     }
   }
 
+  /**
+   * A chained line (without its line break) and the chain's head after it.
+   *
+   * @param line the line as a ledger holds it
+   * @param head its {@code seq} and {@code hash}
+   */
+  public record ChainedLine(String line, ChainHead head) {}
+
+  /**
+   * {@code object} as the chained line after {@code previous}, exactly as {@link #append} would
+   * write it (but not redacted: the caller redacts), for a ledger kept elsewhere than in a file.
+   *
+   * @throws IllegalArgumentException if the object is not a JSON-like tree
+   */
+  public static ChainedLine chain(ChainHead previous, Map<String, ?> object) {
+    Linked linked = link(previous, new LinkedHashMap<>(object));
+    return new ChainedLine(linked.line, linked.head);
+  }
+
   /** A line ready to write and the head after it. */
   private record Linked(String line, ChainHead head) {}
 

@@ -42,6 +42,7 @@ public final class Verifier {
   private final Path root;
   private final Path ledger;
   private final Path evidenceDir;
+  private final String localHost;
 
   /**
    * A verifier of one plane's files.
@@ -54,6 +55,24 @@ public final class Verifier {
     this.root = root.toAbsolutePath().normalize();
     this.ledger = ledger.toAbsolutePath().normalize();
     this.evidenceDir = evidenceDir.toAbsolutePath().normalize();
+    this.localHost = null;
+  }
+
+  /**
+   * A verifier of one host's evidence against a ledger shared by several hosts (a copy of a
+   * database queue's ledger): a final event whose {@code host} names another host is not checked
+   * here, since that job's evidence is in that host's files.
+   *
+   * @param root the repo root; files are reported relative to it
+   * @param ledger the ledger (a copy of the queue's)
+   * @param evidenceDir this host's evidence folder
+   * @param localHost this host's name, as the queue records it
+   */
+  public Verifier(Path root, Path ledger, Path evidenceDir, String localHost) {
+    this.root = root.toAbsolutePath().normalize();
+    this.ledger = ledger.toAbsolutePath().normalize();
+    this.evidenceDir = evidenceDir.toAbsolutePath().normalize();
+    this.localHost = localHost;
   }
 
   /**
@@ -179,7 +198,7 @@ public final class Verifier {
   }
 
   /** The evidence heads the ledger's complete / fail events recorded, by job id. */
-  private static Map<String, List<Head>> heads(Scan ledgerScan) {
+  private Map<String, List<Head>> heads(Scan ledgerScan) {
     Map<String, List<Head>> out = new LinkedHashMap<>();
     for (Parsed p : ledgerScan.objects) {
       Object event = p.object.get("event");
@@ -187,7 +206,10 @@ public final class Verifier {
           && p.object.get("job_id") instanceof String id
           && p.object.get("evidence_head") instanceof Map<?, ?> head
           && integral(head.get(ChainedJsonl.SEQ)) != null
-          && head.get(ChainedJsonl.HASH) instanceof String hash) {
+          && head.get(ChainedJsonl.HASH) instanceof String hash
+          && (localHost == null
+              || !(p.object.get("host") instanceof String host)
+              || host.equals(localHost))) {
         long seq = integral(head.get(ChainedJsonl.SEQ));
         if (seq >= 1) {
           out.computeIfAbsent(id, k -> new ArrayList<>())

@@ -9,14 +9,63 @@ import java.nio.file.Path;
 
 /**
  * The kill switch file, {@code state/KILL_SWITCH}: present means tripped; its content is a
- * free-text reason. Thread-safe; every call looks at the file system.
+ * free-text reason. When the queue is shared by several hosts, the switch is also a {@link Shared}
+ * one (a database row) that trips every host: the switch is on when either is. Thread-safe; every
+ * call looks at the file system (and asks the shared switch).
  */
 public final class KillSwitch {
   private final Path file;
+  private final Shared shared;
+
+  /**
+   * A kill switch every host sharing a queue sees (e.g. a row in the queue's database).
+   * Thread-safe; {@link #isOn()} is called often, so implementations may answer from a cache of a
+   * second or so.
+   */
+  public interface Shared {
+    /**
+     * Whether the shared switch is on; fails safe: an implementation that cannot tell says {@code
+     * true} only if it last saw it on.
+     */
+    boolean isOn();
+
+    /**
+     * Turns it on with a free-text reason.
+     *
+     * @throws LocalExecException if it cannot be written
+     */
+    void turnOn(String reason);
+
+    /**
+     * Turns it off.
+     *
+     * @return whether it was on
+     * @throws LocalExecException if it cannot be written
+     */
+    boolean turnOff();
+
+    /** Where it lives, for people (never a secret). */
+    String location();
+  }
 
   /** A switch at {@code file}. */
   public KillSwitch(Path file) {
+    this(file, null);
+  }
+
+  /**
+   * A switch at {@code file} that is also on when {@code shared} is.
+   *
+   * @param shared the switch every host sees, or {@code null} for the file alone
+   */
+  public KillSwitch(Path file, Shared shared) {
     this.file = file.toAbsolutePath().normalize();
+    this.shared = shared;
+  }
+
+  /** The shared switch, or {@code null} when there is only the file. */
+  public Shared shared() {
+    return shared;
   }
 
   /** The switch file. */
@@ -24,9 +73,9 @@ public final class KillSwitch {
     return file;
   }
 
-  /** Whether the switch is on (the file exists). */
+  /** Whether the switch is on (the file exists, or the shared switch is on). */
   public boolean isOn() {
-    return Files.exists(file);
+    return Files.exists(file) || (shared != null && shared.isOn());
   }
 
   /**
@@ -41,11 +90,14 @@ public final class KillSwitch {
   }
 
   /**
-   * Turns the switch on, writing {@code reason} into the file.
+   * Turns the switch on, writing {@code reason} into the file (and the shared switch first).
    *
    * @throws LocalExecException {@code kill_switch_write_failed} if the file cannot be written
    */
   public void turnOn(String reason) {
+    if (shared != null) {
+      shared.turnOn(reason);
+    }
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, reason == null ? "" : reason + "\n", StandardCharsets.UTF_8);
@@ -56,13 +108,14 @@ public final class KillSwitch {
   }
 
   /**
-   * Turns the switch off (removes the file).
+   * Turns the switch off (removes the file, and turns the shared switch off).
    *
    * @return whether it was on
    */
   public boolean turnOff() {
+    boolean sharedWasOn = shared != null && shared.turnOff();
     try {
-      return Files.deleteIfExists(file);
+      return Files.deleteIfExists(file) || sharedWasOn;
     } catch (IOException e) {
       throw new LocalExecException(
           "kill_switch_write_failed", "cannot remove " + file + ": " + e.getMessage(), true, e);

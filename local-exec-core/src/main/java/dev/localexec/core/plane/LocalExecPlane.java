@@ -11,6 +11,7 @@ import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.Sandbox;
@@ -52,7 +53,7 @@ public final class LocalExecPlane {
   private final Clock clock;
   private final TaskRegistry registry;
   private final JobValidator validator;
-  private final FileLedgerQueue queue;
+  private final JobQueue queue;
   private final KillSwitch killSwitch;
   private final WorkerOptions workerOptions;
   private final Map<String, String> environment;
@@ -68,8 +69,9 @@ public final class LocalExecPlane {
     this.validator = new JobValidator(registry);
     this.environment = Map.copyOf(b.environment);
     this.redactor = Redactor.fromEnvironment(environment);
-    this.queue = new FileLedgerQueue(layout.stateDir(), validator, clock, redactor);
-    this.killSwitch = new KillSwitch(layout.killSwitchFile());
+    this.queue = b.queueFactory.open(layout, validator, clock, redactor);
+    this.killSwitch =
+        new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
     this.workerOptions = b.workerOptions;
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
@@ -101,8 +103,8 @@ public final class LocalExecPlane {
     return validator;
   }
 
-  /** The queue. */
-  public FileLedgerQueue queue() {
+  /** The queue: the file ledger unless {@link Builder#queue} chose another. */
+  public JobQueue queue() {
     return queue;
   }
 
@@ -176,8 +178,37 @@ public final class LocalExecPlane {
    * @throws dev.localexec.api.LocalExecException {@code unknown_job} if the job is unknown
    */
   public VerifyReport verify(String jobId) {
-    Verifier v = new Verifier(layout.root(), layout.ledger(), layout.evidenceDir());
-    return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    if (queue instanceof FileLedgerQueue fileQueue) {
+      Verifier v = new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir());
+      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    }
+    return verifyQueueCopy(jobId);
+  }
+
+  /**
+   * Verifies a copy of a shared queue's ledger, written beside the state folder for the check and
+   * deleted after it; this host's evidence is checked against the final events that name this host.
+   */
+  private VerifyReport verifyQueueCopy(String jobId) {
+    Path copy = null;
+    try {
+      Files.createDirectories(layout.stateDir());
+      copy = Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl");
+      queue.exportLedger(copy);
+      Verifier v = new Verifier(layout.root(), copy, layout.evidenceDir(), queue.hostName());
+      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot write a copy of the queue's ledger in " + layout.stateDir(), e);
+    } finally {
+      if (copy != null) {
+        try {
+          Files.deleteIfExists(copy);
+        } catch (java.io.IOException e) {
+          // a leftover copy is harmless
+        }
+      }
+    }
   }
 
   /** Every job's state, in enqueue order. */
@@ -237,19 +268,24 @@ public final class LocalExecPlane {
     if (!evidenceOk) {
       problems.add("evidence folder not writable: " + layout.evidenceDir());
     }
-    Path ledger = queue.ledger();
-    long size = 0;
-    LedgerTail tail = new LedgerTail(0, null);
-    try {
-      size = Files.exists(ledger) ? Files.size(ledger) : 0;
-      tail = LedgerTail.of(ledger);
-    } catch (java.io.IOException e) {
-      problems.add("cannot read the ledger: " + e.getMessage());
+    if (queue instanceof FileLedgerQueue fileQueue) {
+      Path ledger = fileQueue.ledger();
+      long size = 0;
+      LedgerTail tail = new LedgerTail(0, null);
+      try {
+        size = Files.exists(ledger) ? Files.size(ledger) : 0;
+        tail = LedgerTail.of(ledger);
+      } catch (java.io.IOException e) {
+        problems.add("cannot read the ledger: " + e.getMessage());
+      }
+      h.put("ledger", layout.display(ledger));
+      h.put("ledger_bytes", size);
+      h.put("ledger_events", tail.lines());
+      h.put("last_event", tail.lastEvent());
+    } else {
+      h.put("queue", queue.location());
+      h.putAll(queue.health());
     }
-    h.put("ledger", layout.display(ledger));
-    h.put("ledger_bytes", size);
-    h.put("ledger_events", tail.lines());
-    h.put("last_event", tail.lastEvent());
     Map<String, Object> byState = new LinkedHashMap<>();
     for (JobState s : JobState.values()) {
       byState.put(s.jsonName(), 0);
@@ -293,6 +329,7 @@ public final class LocalExecPlane {
     private ToolBackend tools;
     private ModelBackend model;
     private Duration modelTimeout = Capabilities.DEFAULT_MODEL_TIMEOUT;
+    private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
 
     private Builder(Path root) {
       if (root == null) {
@@ -404,6 +441,15 @@ public final class LocalExecPlane {
     /** The longest one model call may take, queueing included (default 300 s). */
     public Builder modelTimeout(Duration timeout) {
       this.modelTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Where the jobs are queued (the default: {@link JobQueue.Factory#fileLedger()}, the ledger in
+     * the state folder), e.g. the PostgreSQL queue of the module {@code local-exec-postgres}.
+     */
+    public Builder queue(JobQueue.Factory factory) {
+      this.queueFactory = Objects.requireNonNull(factory, "factory");
       return this;
     }
 

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
-public final class FileLedgerQueue {
+public final class FileLedgerQueue implements JobQueue {
   /** By default a snapshot is written after this many ledger lines were replayed past the last. */
   public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
 
@@ -144,6 +144,41 @@ public final class FileLedgerQueue {
   /** The ledger file. */
   public Path ledger() {
     return ledger;
+  }
+
+  /** The ledger file's path. */
+  @Override
+  public String location() {
+    return ledger.toString();
+  }
+
+  /** Copies the ledger file to {@code target} under the ledger's lock; returns its line count. */
+  @Override
+  public long exportLedger(Path target) {
+    return withLock(
+        () -> {
+          try {
+            Path abs = target.toAbsolutePath().normalize();
+            if (abs.equals(ledger)) {
+              throw new IllegalArgumentException("cannot export the ledger onto itself: " + abs);
+            }
+            Files.createDirectories(abs.getParent());
+            if (!Files.exists(ledger)) {
+              Files.write(abs, new byte[0]);
+              return 0L;
+            }
+            Files.copy(ledger, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long lines = 0;
+            for (byte b : Files.readAllBytes(abs)) {
+              if (b == '\n') {
+                lines++;
+              }
+            }
+            return lines;
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot export the ledger to " + target, e);
+          }
+        });
   }
 
   /** The snapshot file beside the ledger (it may not exist). */

@@ -21,7 +21,7 @@ import dev.localexec.core.paths.RepoRootPaths;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.Claim;
-import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.schema.JobValidator;
 import dev.localexec.core.tools.GuardedTools;
@@ -55,7 +55,7 @@ public final class Worker {
   public static final String VERSION = Version.get();
 
   private final WorkerOptions options;
-  private final FileLedgerQueue queue;
+  private final JobQueue queue;
   private final TaskRegistry registry;
   private final KillSwitch killSwitch;
   private final PlaneLayout layout;
@@ -89,7 +89,7 @@ public final class Worker {
    */
   public Worker(
       WorkerOptions options,
-      FileLedgerQueue queue,
+      JobQueue queue,
       TaskRegistry registry,
       KillSwitch killSwitch,
       PlaneLayout layout,
@@ -112,12 +112,12 @@ public final class Worker {
    * Creates a worker whose jobs may also call MCP tools and the model.
    *
    * @param capabilities the tool and model backends (either may be absent)
-   * @see #Worker(WorkerOptions, FileLedgerQueue, TaskRegistry, KillSwitch, PlaneLayout,
-   *     ProcessLauncher, Clock, Map)
+   * @see #Worker(WorkerOptions, JobQueue, TaskRegistry, KillSwitch, PlaneLayout, ProcessLauncher,
+   *     Clock, Map)
    */
   public Worker(
       WorkerOptions options,
-      FileLedgerQueue queue,
+      JobQueue queue,
       TaskRegistry registry,
       KillSwitch killSwitch,
       PlaneLayout layout,

@@ -1,0 +1,181 @@
+package dev.localexec.core.queue;
+
+import dev.localexec.api.Job;
+import dev.localexec.api.JobValidationException;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.plane.PlaneLayout;
+import dev.localexec.core.schema.JobValidator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The job queue a worker claims from: enqueue, claim, heartbeat, complete, fail, requeue and
+ * status, with the ledger's meaning (SPEC section 4). Two implementations: {@link FileLedgerQueue},
+ * the append-only {@code jobs.jsonl} on one host (the default), and the PostgreSQL queue of the
+ * module {@code local-exec-postgres}, for workers on several hosts.
+ *
+ * <p>Every implementation keeps these promises, which {@code JobQueueContract} (core's test jar)
+ * checks: claims are FIFO by enqueue order; each queued job is claimed by exactly one caller even
+ * when several processes share the queue; a claim holds for its lease unless a heartbeat extends
+ * it, and a running job whose lease expired is queued again; a write for a claim that is no longer
+ * the job's running claim (another attempt took over, or the job finished) is refused with {@code
+ * stale_claim}; every event is also an event of the ledger's format.
+ *
+ * <p>Implementations are thread-safe. Every method may block on I/O (a file lock, a database round
+ * trip) and throws {@link LocalExecException} with {@code retryable() == true} when the storage
+ * cannot be reached.
+ */
+public interface JobQueue extends AutoCloseable {
+
+  /**
+   * Validates and appends an {@code enqueue} event.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws JobValidationException if the job does not satisfy its schemas
+   * @throws LocalExecException {@code duplicate_job_id} if the id is already in the queue
+   */
+  String enqueue(Job job);
+
+  /**
+   * Queues a finished job again with a new {@code enqueue} event.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code unknown_job} if the id is unknown, {@code job_active} if it
+   *     is queued or running
+   */
+  String requeue(String jobId);
+
+  /**
+   * Claims the oldest queued job (FIFO by enqueue order), validating it again; a job that no longer
+   * validates is failed with {@code job_invalid} and skipped.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @return the claim, or empty if nothing is queued
+   */
+  Optional<Claim> claim(String workerId, Duration lease);
+
+  /**
+   * Extends a running claim's lease.
+   *
+   * @return the new lease end in Unix seconds
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  double heartbeat(Claim claim, Duration lease);
+
+  /**
+   * Records a claim's result, without an evidence head.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  default String complete(Claim claim, Map<String, ?> result) {
+    return complete(claim, result, null);
+  }
+
+  /**
+   * Records a claim's result and the head of the job's evidence chain ({@code evidence_head}).
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead);
+
+  /**
+   * Records a claim's failure, without an evidence head.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  default String fail(Claim claim, String error) {
+    return fail(claim, error, null);
+  }
+
+  /**
+   * Records a claim's failure and the head of the job's evidence chain.
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  String fail(Claim claim, String error, ChainHead evidenceHead);
+
+  /** Every job's state, in the order of their first enqueue. */
+  List<JobStatus> status();
+
+  /** One job's state, if the job is known. */
+  Optional<JobStatus> status(String jobId);
+
+  /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
+  List<Integer> unreadableLines();
+
+  /**
+   * Writes the queue's ledger as a {@code jobs.jsonl} file in the file ledger's format (every event
+   * line in ledger order, as the file ledger writes it), replacing {@code target}.
+   *
+   * @return the number of lines written
+   * @throws java.io.UncheckedIOException if the file cannot be written
+   */
+  long exportLedger(java.nio.file.Path target);
+
+  /**
+   * The name of this host as the queue records it in final events ({@code host}), or {@code null}
+   * when the queue serves one host and records none.
+   */
+  default String hostName() {
+    return null;
+  }
+
+  /**
+   * Where the queue lives, for people: a file path, or a database URL without credentials. Never
+   * contains a secret.
+   */
+  String location();
+
+  /**
+   * A kill switch every host sharing this queue sees, in addition to the local file; empty for a
+   * queue on one host.
+   */
+  default Optional<KillSwitch.Shared> sharedKillSwitch() {
+    return Optional.empty();
+  }
+
+  /**
+   * Facts for {@code health} beyond the jobs by state (e.g. the database and its event count); an
+   * empty map for the file ledger, whose facts the plane reads from the file.
+   */
+  default Map<String, Object> health() {
+    return Map.of();
+  }
+
+  /** Releases connections or other resources; the queue is unusable afterwards. Never throws. */
+  @Override
+  default void close() {}
+
+  /** Opens the queue of a plane. */
+  @FunctionalInterface
+  interface Factory {
+    /**
+     * Opens a queue for the plane with this layout.
+     *
+     * @param layout the plane's files
+     * @param validator validates jobs at enqueue and again at claim
+     * @param clock the time source for timestamps and leases
+     * @param redactor replaces secret values in every event
+     */
+    JobQueue open(PlaneLayout layout, JobValidator validator, Clock clock, Redactor redactor);
+
+    /** The file ledger in the layout's state folder: the default. */
+    static Factory fileLedger() {
+      return (layout, validator, clock, redactor) ->
+          new FileLedgerQueue(layout.stateDir(), validator, clock, redactor);
+    }
+  }
+}

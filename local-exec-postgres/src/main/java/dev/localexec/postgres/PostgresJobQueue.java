@@ -1,0 +1,937 @@
+package dev.localexec.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.localexec.api.Job;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.integrity.ChainedJsonl;
+import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.queue.Claim;
+import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.Timestamps;
+import dev.localexec.core.schema.JobValidator;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue on PostgreSQL, for workers on several hosts draining one queue.
+ *
+ * <p>Two tables in the configured schema, written in one transaction per change: {@code events},
+ * append-only, holds the ledger: each row is one line of {@code jobs.jsonl} exactly as the file
+ * ledger would write it (the same JSON, its {@code seq} and {@code hash} chain keys included), in
+ * ledger order; {@code jobs} holds each job's current state, lease, attempt and fencing token.
+ * Every append locks the one-row {@code ledger_head} (the last line number and the chain's head),
+ * so the ledger has one order and one unbroken chain, whichever host writes.
+ *
+ * <p>Claims take the oldest claimable job ({@code queued}, or {@code running} with an expired
+ * lease) by enqueue order with {@code SELECT ... FOR UPDATE SKIP LOCKED}, so claimers never wait
+ * for each other's job. Each claim takes a new fencing token from a sequence; heartbeats and the
+ * final event of a claim are accepted only while the job is still running under that token, else
+ * they are refused with {@code stale_claim}. Leases are judged by the clock of the host that asks
+ * (keep hosts' clocks in sync, e.g. with NTP; a lease is much longer than any skew).
+ *
+ * <p>Besides the ledger's keys, this queue's {@code claim}, {@code heartbeat}, {@code complete} and
+ * {@code fail} events carry {@code fence}, and the final events carry {@code host}, the host whose
+ * files hold the job's evidence (with {@code evidence_head}, as in the file ledger).
+ *
+ * <p>Thread-safe. Every method blocks for one or a few database round trips; a database that cannot
+ * be reached gives {@link LocalExecException} {@code queue_unavailable} (retryable).
+ */
+public final class PostgresJobQueue implements JobQueue {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobQueue.class);
+
+  /** How often the shared kill switch row is read again. */
+  static final Duration KILL_SWITCH_CACHE = Duration.ofMillis(500);
+
+  private final PostgresQueueConfig config;
+  private final JobValidator validator;
+  private final Clock clock;
+  private final Redactor redactor;
+  private final HikariDataSource ds;
+  private final String s;
+  private final SharedSwitch killSwitch = new SharedSwitch();
+
+  private PostgresJobQueue(
+      PostgresQueueConfig config,
+      JobValidator validator,
+      Clock clock,
+      Redactor redactor,
+      HikariDataSource ds) {
+    this.config = config;
+    this.validator = validator;
+    this.clock = clock;
+    this.redactor = redactor;
+    this.ds = ds;
+    this.s = config.schema();
+  }
+
+  /**
+   * Opens the queue: connects and brings the schema up to date (creating it on first use).
+   *
+   * @throws LocalExecException {@code queue_unavailable} if the database cannot be reached or
+   *     migrated
+   */
+  public static PostgresJobQueue open(
+      PostgresQueueConfig config, JobValidator validator, Clock clock, Redactor redactor) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.url());
+    if (config.user() != null) {
+      hc.setUsername(config.user());
+    }
+    if (config.password() != null) {
+      hc.setPassword(config.password());
+    }
+    hc.setMaximumPoolSize(config.poolSize());
+    hc.setMinimumIdle(0);
+    hc.setAutoCommit(false);
+    hc.setPoolName("local-exec-pg");
+    hc.setConnectionTimeout(5_000);
+    hc.addDataSourceProperty("ApplicationName", "local-exec");
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw unavailable(config, "connect to", e);
+    }
+    PostgresJobQueue q = new PostgresJobQueue(config, validator, clock, redactor, ds);
+    try (Connection c = ds.getConnection()) {
+      Migrations.migrate(c, config.schema());
+    } catch (SQLException | RuntimeException e) {
+      ds.close();
+      throw unavailable(config, "migrate", e);
+    }
+    LOG.debug("PostgreSQL queue open: {}", config);
+    return q;
+  }
+
+  /** A factory for {@code LocalExecPlane.Builder.queue}: this queue with the plane's parts. */
+  public static JobQueue.Factory factory(PostgresQueueConfig config) {
+    return (layout, validator, clock, redactor) -> open(config, validator, clock, redactor);
+  }
+
+  /** The configuration (its {@code toString} leaves out the password). */
+  public PostgresQueueConfig config() {
+    return config;
+  }
+
+  @Override
+  public String hostName() {
+    return config.host();
+  }
+
+  @Override
+  public String location() {
+    return config.displayUrl() + " (schema " + s + ")";
+  }
+
+  @Override
+  public String enqueue(Job job) {
+    validator.validate(job.toMap());
+    return tx(
+        "enqueue",
+        c -> {
+          Map<String, Object> ev = enqueueEvent(job.toMap(), false);
+          Map<String, Object> doc = jobOf(ev);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + s
+                      + ".jobs (job_id, job_type, document, state, first_order, enqueue_order,"
+                      + " updated_ts) VALUES (?, ?, ?, 'queued', 0, 0, ?)"
+                      + " ON CONFLICT (job_id) DO NOTHING")) {
+            ps.setString(1, job.jobId());
+            ps.setString(2, job.jobType());
+            ps.setString(3, Json.line(doc));
+            ps.setString(4, (String) ev.get("ts_utc"));
+            if (ps.executeUpdate() == 0) {
+              Row existing = row(c, job.jobId(), false);
+              throw new LocalExecException(
+                  "duplicate_job_id",
+                  "job_id '"
+                      + job.jobId()
+                      + "' is already in the queue (state "
+                      + (existing == null ? "unknown" : existing.state(nowUnix()).jsonName())
+                      + "); choose a new id, or run `requeue "
+                      + job.jobId()
+                      + "` to run it again",
+                  false);
+            }
+          }
+          long line = append(c, ev, job.jobId());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + s
+                      + ".jobs SET first_order = ?, enqueue_order = ? WHERE job_id = ?")) {
+            ps.setLong(1, line);
+            ps.setLong(2, line);
+            ps.setString(3, job.jobId());
+            ps.executeUpdate();
+          }
+          return (String) ev.get("ts_utc");
+        });
+  }
+
+  @Override
+  public String requeue(String jobId) {
+    return tx(
+        "requeue",
+        c -> {
+          Row r = row(c, jobId, true);
+          if (r == null) {
+            throw new LocalExecException(
+                "unknown_job", "job_id '" + jobId + "' is not in the queue " + location(), false);
+          }
+          JobState st = r.state(nowUnix());
+          if (!st.terminal()) {
+            throw new LocalExecException(
+                "job_active",
+                "job '"
+                    + jobId
+                    + "' is "
+                    + st.jsonName()
+                    + "; only a finished job can be re-queued",
+                false);
+          }
+          Map<String, Object> ev = enqueueEvent(parseDocument(r.document), true);
+          long line = append(c, ev, jobId);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + s
+                      + ".jobs SET state = 'queued', enqueue_order = ?, attempt = 0,"
+                      + " worker_id = NULL, lease_expires_unix = 0, error = NULL, host = NULL,"
+                      + " document = ?, updated_ts = ? WHERE job_id = ?")) {
+            ps.setLong(1, line);
+            ps.setString(2, Json.line(jobOf(ev)));
+            ps.setString(3, (String) ev.get("ts_utc"));
+            ps.setString(4, jobId);
+            ps.executeUpdate();
+          }
+          return (String) ev.get("ts_utc");
+        });
+  }
+
+  /** What one claim transaction did. */
+  private record ClaimStep(Claim claim, boolean skipped) {}
+
+  @Override
+  public Optional<Claim> claim(String workerId, Duration lease) {
+    while (true) {
+      ClaimStep step = tx("claim", c -> claimOne(c, workerId, lease));
+      if (!step.skipped()) {
+        return Optional.ofNullable(step.claim());
+      }
+    }
+  }
+
+  private ClaimStep claimOne(Connection c, String workerId, Duration lease) throws SQLException {
+    Instant at = clock.instant();
+    String jobId;
+    String document;
+    int attempts;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT job_id, document, attempt FROM "
+                + s
+                + ".jobs WHERE state IN ('queued', 'running')"
+                + " AND (state = 'queued' OR lease_expires_unix < ?)"
+                + " ORDER BY enqueue_order LIMIT 1 FOR UPDATE SKIP LOCKED")) {
+      ps.setDouble(1, Timestamps.unix(at));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return new ClaimStep(null, false);
+        }
+        jobId = rs.getString(1);
+        document = rs.getString(2);
+        attempts = rs.getInt(3);
+      }
+    }
+    Job job;
+    try {
+      job = validator.validate(parseDocument(document));
+    } catch (IllegalArgumentException | LocalExecException ex) {
+      Map<String, Object> fail = event("fail");
+      fail.put("job_id", jobId);
+      fail.put("worker_id", workerId);
+      fail.put("error", "job_invalid: " + ex.getMessage());
+      append(c, fail, jobId);
+      setFinal(c, jobId, "failed", (String) fail.get("error"), (String) fail.get("ts_utc"), null);
+      LOG.warn("job {} failed validation at claim: {}", jobId, ex.getMessage());
+      return new ClaimStep(null, true);
+    }
+    long fence;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT nextval('" + s + ".fence_seq')")) {
+      rs.next();
+      fence = rs.getLong(1);
+    }
+    int attempt = attempts + 1;
+    double leaseEnd = Timestamps.leaseEnd(at, lease);
+    String ts = Timestamps.utc(at);
+    Map<String, Object> claim = new LinkedHashMap<>();
+    claim.put("ts_utc", ts);
+    claim.put("event", "claim");
+    claim.put("job_id", jobId);
+    claim.put("worker_id", workerId);
+    claim.put("lease_expires_unix", leaseEnd);
+    claim.put("attempt", attempt);
+    claim.put("fence", fence);
+    append(c, claim, jobId);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + s
+                + ".jobs SET state = 'running', attempt = ?, worker_id = ?,"
+                + " lease_expires_unix = ?, fence = ?, updated_ts = ?, host = ? WHERE job_id = ?")) {
+      ps.setInt(1, attempt);
+      ps.setString(2, workerId);
+      ps.setDouble(3, leaseEnd);
+      ps.setLong(4, fence);
+      ps.setString(5, ts);
+      ps.setString(6, config.host());
+      ps.setString(7, jobId);
+      ps.executeUpdate();
+    }
+    return new ClaimStep(new Claim(job, workerId, attempt, leaseEnd, ts, fence), false);
+  }
+
+  @Override
+  public double heartbeat(Claim claim, Duration lease) {
+    return tx(
+        "heartbeat",
+        c -> {
+          requireOwner(c, claim);
+          double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
+          Map<String, Object> hb = event("heartbeat");
+          hb.put("job_id", claim.job().jobId());
+          hb.put("worker_id", claim.workerId());
+          hb.put("lease_expires_unix", leaseEnd);
+          hb.put("attempt", claim.attempt());
+          hb.put("fence", claim.fence());
+          append(c, hb, claim.job().jobId());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + s
+                      + ".jobs SET lease_expires_unix = ?, updated_ts = ? WHERE job_id = ?")) {
+            ps.setDouble(1, leaseEnd);
+            ps.setString(2, (String) hb.get("ts_utc"));
+            ps.setString(3, claim.job().jobId());
+            ps.executeUpdate();
+          }
+          return leaseEnd;
+        });
+  }
+
+  @Override
+  public String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead) {
+    return finish(claim, "complete", "result", result, evidenceHead);
+  }
+
+  @Override
+  public String fail(Claim claim, String error, ChainHead evidenceHead) {
+    return finish(claim, "fail", "error", error, evidenceHead);
+  }
+
+  private String finish(
+      Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
+    return tx(
+        kind,
+        c -> {
+          requireOwner(c, claim);
+          Map<String, Object> ev = event(kind);
+          ev.put("job_id", claim.job().jobId());
+          ev.put("worker_id", claim.workerId());
+          ev.put(key, value);
+          ev.put("attempt", claim.attempt());
+          ev.put("fence", claim.fence());
+          if (evidenceHead != null) {
+            ev.put("evidence_head", evidenceHead.toMap());
+          }
+          ev.put("host", config.host());
+          append(c, ev, claim.job().jobId());
+          String ts = (String) ev.get("ts_utc");
+          if (kind.equals("complete")) {
+            setFinal(c, claim.job().jobId(), "complete", null, ts, config.host());
+          } else {
+            setFinal(c, claim.job().jobId(), "failed", String.valueOf(value), ts, config.host());
+          }
+          return ts;
+        });
+  }
+
+  private void setFinal(
+      Connection c, String jobId, String state, String error, String ts, String host)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + s
+                + ".jobs SET state = ?, error = ?, updated_ts = ?,"
+                + " host = COALESCE(?, host) WHERE job_id = ?")) {
+      ps.setString(1, state);
+      ps.setString(2, error == null ? null : redactor.redact(error));
+      ps.setString(3, ts);
+      ps.setString(4, host);
+      ps.setString(5, jobId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Locks the job's row and checks the claim is still its running claim (by fencing token). */
+  private void requireOwner(Connection c, Claim claim) throws SQLException {
+    Row r = row(c, claim.job().jobId(), true);
+    if (r == null
+        || !r.state.equals("running")
+        || r.fence != claim.fence()
+        || r.attempt != claim.attempt()
+        || !claim.workerId().equals(r.workerId)) {
+      throw new LocalExecException(
+          "stale_claim",
+          "job '"
+              + claim.job().jobId()
+              + "' attempt "
+              + claim.attempt()
+              + " (fence "
+              + claim.fence()
+              + ") by "
+              + claim.workerId()
+              + " is no longer the running claim; its write was refused",
+          false);
+    }
+  }
+
+  @Override
+  public List<JobStatus> status() {
+    return tx(
+        "read the status",
+        c -> {
+          double now = nowUnix();
+          List<JobStatus> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT " + Row.COLUMNS + " FROM " + s + ".jobs ORDER BY first_order, job_id")) {
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(Row.of(rs).status(now));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Optional<JobStatus> status(String jobId) {
+    return tx(
+        "read the status",
+        c -> {
+          Row r = row(c, jobId, false);
+          return r == null ? Optional.<JobStatus>empty() : Optional.of(r.status(nowUnix()));
+        });
+  }
+
+  @Override
+  public List<Integer> unreadableLines() {
+    return tx(
+        "read the ledger",
+        c -> {
+          List<Integer> out = new ArrayList<>();
+          try (Statement st = c.createStatement();
+              ResultSet rs =
+                  st.executeQuery(
+                      "SELECT line_no FROM " + s + ".events WHERE unreadable ORDER BY line_no")) {
+            while (rs.next()) {
+              out.add((int) rs.getLong(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Optional<KillSwitch.Shared> sharedKillSwitch() {
+    return Optional.of(killSwitch);
+  }
+
+  @Override
+  public Map<String, Object> health() {
+    return tx(
+        "read the ledger",
+        c -> {
+          Map<String, Object> h = new LinkedHashMap<>();
+          h.put("queue_kind", "postgresql");
+          h.put("queue_schema", s);
+          long lines = 0;
+          try (Statement st = c.createStatement();
+              ResultSet rs = st.executeQuery("SELECT line_no FROM " + s + ".ledger_head")) {
+            if (rs.next()) {
+              lines = rs.getLong(1);
+            }
+          }
+          h.put("ledger_events", lines);
+          Object last = null;
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT line FROM " + s + ".events WHERE line_no = ?")) {
+            ps.setLong(1, lines);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next() && parseOrNull(rs.getString(1)) instanceof Map<?, ?> m) {
+                Map<String, Object> le = new LinkedHashMap<>();
+                le.put("ts_utc", m.get("ts_utc"));
+                le.put("event", m.get("event"));
+                last = le;
+              }
+            }
+          }
+          h.put("last_event", last);
+          return h;
+        });
+  }
+
+  /**
+   * Writes the queue's ledger as a {@code jobs.jsonl} in the file ledger's format: every event line
+   * in ledger order, each ending in a line break. Reads one consistent snapshot; written to a
+   * temporary file beside {@code target} and renamed over it.
+   *
+   * @return the number of lines written
+   * @throws UncheckedIOException if the file cannot be written
+   */
+  @Override
+  public long exportLedger(Path target) {
+    Path abs = target.toAbsolutePath().normalize();
+    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+    return tx(
+        "export the ledger",
+        c -> {
+          try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          }
+          long n = 0;
+          try {
+            Files.createDirectories(abs.getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+                PreparedStatement ps =
+                    c.prepareStatement("SELECT line FROM " + s + ".events ORDER BY line_no")) {
+              ps.setFetchSize(2000);
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  w.write(rs.getString(1));
+                  w.write('\n');
+                  n++;
+                }
+              }
+            }
+            try {
+              Files.move(
+                  tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+              Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+          } catch (IOException e) {
+            try {
+              Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+              // the original error matters
+            }
+            throw new UncheckedIOException("cannot write " + abs, e);
+          }
+          return n;
+        });
+  }
+
+  /**
+   * Loads a file ledger ({@code jobs.jsonl}) into this queue, which must be empty: every line is
+   * kept as it is (so an export gives the same bytes back), and each job's state is its replay, as
+   * the file ledger replays it. A torn last line (an unterminated line that is not a JSON object)
+   * is left out, as replay leaves it out; a line in the middle that is not a JSON object is kept
+   * and reported by {@link #unreadableLines()}.
+   *
+   * @return what was loaded
+   * @throws LocalExecException {@code queue_not_empty} if the queue already has events
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public LedgerImport importLedger(Path source) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(source);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source, e);
+    }
+    LedgerImport.Plan plan = LedgerImport.plan(bytes);
+    return tx(
+        "import the ledger",
+        c -> {
+          long existing;
+          try (Statement st = c.createStatement();
+              ResultSet rs =
+                  st.executeQuery("SELECT line_no FROM " + s + ".ledger_head FOR UPDATE")) {
+            rs.next();
+            existing = rs.getLong(1);
+          }
+          if (existing > 0) {
+            throw new LocalExecException(
+                "queue_not_empty",
+                "the queue "
+                    + location()
+                    + " already has "
+                    + existing
+                    + " events; import into an empty queue (a new schema or database)",
+                false);
+          }
+          plan.write(c, s);
+          return plan.report();
+        });
+  }
+
+  @Override
+  public void close() {
+    killSwitch.stop();
+    ds.close();
+  }
+
+  // ---- internals
+
+  /** Appends one event (redacted) as the next chained ledger line; returns its line number. */
+  private long append(Connection c, Map<String, Object> event, String jobId) throws SQLException {
+    Map<String, Object> redacted = redactor.redactObject(event);
+    long lineNo;
+    ChainHead head;
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT line_no, chain_seq, chain_hash FROM "
+                    + s
+                    + ".ledger_head WHERE id = 1 FOR UPDATE")) {
+      if (!rs.next()) {
+        throw new SQLException("the table " + s + ".ledger_head has no row");
+      }
+      lineNo = rs.getLong(1) + 1;
+      head = new ChainHead(rs.getLong(2), rs.getString(3));
+    }
+    ChainedJsonl.ChainedLine line = ChainedJsonl.chain(head, redacted);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO " + s + ".events (line_no, line, event, job_id) VALUES (?, ?, ?, ?)")) {
+      ps.setLong(1, lineNo);
+      ps.setString(2, line.line());
+      ps.setString(3, (String) event.get("event"));
+      ps.setString(4, jobId);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + s
+                + ".ledger_head SET line_no = ?, chain_seq = ?, chain_hash = ? WHERE id = 1")) {
+      ps.setLong(1, lineNo);
+      ps.setLong(2, line.head().seq());
+      ps.setString(3, line.head().hash());
+      ps.executeUpdate();
+    }
+    return lineNo;
+  }
+
+  private Map<String, Object> enqueueEvent(Map<String, Object> jobTree, boolean requeue) {
+    Map<String, Object> ev = event("enqueue");
+    ev.put("validator_mode", JobValidator.MODE);
+    ev.put("job", jobTree);
+    if (requeue) {
+      ev.put("requeue", true);
+    }
+    return ev;
+  }
+
+  /** The job document as the ledger line will hold it (redacted). */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> jobOf(Map<String, Object> enqueueEvent) {
+    return (Map<String, Object>) redactor.redactObject(enqueueEvent).get("job");
+  }
+
+  private Map<String, Object> event(String kind) {
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("ts_utc", Timestamps.utc(clock.instant()));
+    ev.put("event", kind);
+    return ev;
+  }
+
+  private double nowUnix() {
+    return Timestamps.unix(clock.instant());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parseDocument(String document) {
+    if (Json.parse(document) instanceof Map<?, ?> m) {
+      return (Map<String, Object>) m;
+    }
+    throw new IllegalArgumentException("the stored job document is not a JSON object");
+  }
+
+  private static Object parseOrNull(String text) {
+    try {
+      return Json.parse(text);
+    } catch (LocalExecException e) {
+      return null;
+    }
+  }
+
+  private Row row(Connection c, String jobId, boolean lock) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + Row.COLUMNS
+                + " FROM "
+                + s
+                + ".jobs WHERE job_id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+      ps.setString(1, jobId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Row.of(rs) : null;
+      }
+    }
+  }
+
+  /** One row of {@code jobs}. */
+  private record Row(
+      String jobId,
+      String jobType,
+      String document,
+      String state,
+      int attempt,
+      String workerId,
+      double lease,
+      long fence,
+      String updatedTs,
+      String error) {
+    static final String COLUMNS =
+        "job_id, job_type, document, state, attempt, worker_id, lease_expires_unix, fence,"
+            + " updated_ts, error";
+
+    static Row of(ResultSet rs) throws SQLException {
+      return new Row(
+          rs.getString(1),
+          rs.getString(2),
+          rs.getString(3),
+          rs.getString(4),
+          rs.getInt(5),
+          rs.getString(6),
+          rs.getDouble(7),
+          rs.getLong(8),
+          rs.getString(9),
+          rs.getString(10));
+    }
+
+    JobState state(double now) {
+      JobState st = JobState.valueOf(state.toUpperCase(Locale.ROOT));
+      return st == JobState.RUNNING && lease < now ? JobState.QUEUED : st;
+    }
+
+    JobStatus status(double now) {
+      JobState st = state(now);
+      return new JobStatus(
+          jobId,
+          jobType,
+          st,
+          attempt,
+          workerId,
+          lease,
+          updatedTs,
+          st == JobState.FAILED ? error : null);
+    }
+  }
+
+  @FunctionalInterface
+  private interface TxBody<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code body} in one transaction, committing at its end; retries a few times on a
+   * serialization failure or deadlock.
+   */
+  private <T> T tx(String what, TxBody<T> body) {
+    int tries = 0;
+    while (true) {
+      try (Connection c = ds.getConnection()) {
+        try {
+          T result = body.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c);
+          throw e;
+        }
+      } catch (SQLException e) {
+        String state = e.getSQLState();
+        if (("40001".equals(state) || "40P01".equals(state)) && ++tries < 5) {
+          LOG.debug("{}: {} ({}); retrying", what, e.getMessage(), state);
+          continue;
+        }
+        throw unavailable(config, what, e);
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      LOG.debug("rollback failed: {}", e.getMessage());
+    }
+  }
+
+  private static LocalExecException unavailable(
+      PostgresQueueConfig config, String what, Exception e) {
+    return new LocalExecException(
+        "queue_unavailable",
+        "cannot "
+            + what
+            + " the PostgreSQL queue at "
+            + config.displayUrl()
+            + " (schema "
+            + config.schema()
+            + "): "
+            + e.getMessage(),
+        true,
+        e);
+  }
+
+  /**
+   * The kill switch row. The first {@link #isOn()} reads it; from then on a daemon thread reads it
+   * every {@link #KILL_SWITCH_CACHE} and {@link #isOn()} answers from memory, so the worker's
+   * frequent polls never wait on the database; while the database cannot be reached the last answer
+   * stands.
+   */
+  private final class SharedSwitch implements KillSwitch.Shared {
+    private volatile boolean on;
+    private volatile boolean started;
+    private boolean failing;
+    private ScheduledExecutorService refresher;
+
+    @Override
+    public boolean isOn() {
+      if (!started) {
+        start();
+      }
+      return on;
+    }
+
+    private synchronized void start() {
+      if (started) {
+        return;
+      }
+      refresh();
+      refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "local-exec-pg-kill-switch");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = KILL_SWITCH_CACHE.toMillis();
+      refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+      started = true;
+    }
+
+    private synchronized void stop() {
+      if (refresher != null) {
+        refresher.shutdownNow();
+      }
+    }
+
+    private void refresh() {
+      try {
+        on =
+            tx(
+                "read the kill switch",
+                c -> {
+                  try (Statement st = c.createStatement();
+                      ResultSet rs =
+                          st.executeQuery("SELECT 1 FROM " + s + ".kill_switch WHERE id = 1")) {
+                    return rs.next();
+                  }
+                });
+        failing = false;
+      } catch (LocalExecException e) {
+        if (!failing) {
+          LOG.warn(
+              "cannot read the shared kill switch, keeping the last answer ({}): {}",
+              on,
+              e.getMessage());
+        }
+        failing = true;
+      }
+    }
+
+    @Override
+    public void turnOn(String reason) {
+      tx(
+          "turn on the kill switch",
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO "
+                        + s
+                        + ".kill_switch (id, reason, set_by) VALUES (1, ?, ?)"
+                        + " ON CONFLICT (id) DO UPDATE SET reason = EXCLUDED.reason,"
+                        + " set_at = now(), set_by = EXCLUDED.set_by")) {
+              ps.setString(1, reason == null ? "" : redactor.redact(reason));
+              ps.setString(2, config.host());
+              ps.executeUpdate();
+            }
+            return null;
+          });
+      on = true;
+    }
+
+    @Override
+    public boolean turnOff() {
+      boolean was =
+          tx(
+              "turn off the kill switch",
+              c -> {
+                try (Statement st = c.createStatement()) {
+                  return st.executeUpdate("DELETE FROM " + s + ".kill_switch WHERE id = 1") > 0;
+                }
+              });
+      on = false;
+      return was;
+    }
+
+    @Override
+    public String location() {
+      return PostgresJobQueue.this.location() + " table kill_switch";
+    }
+  }
+}
