@@ -187,7 +187,7 @@ abstract class AbstractBackendIT {
         .hasMessage(
             "everything.trigger-long-running-operation did not answer within 1500 ms; the call was"
                 + " stopped (raise timeout_sec in config/mcporter.json if it needs longer)");
-    McpTestEnv.assertNoProcessLeft(home(backend));
+    McpTestEnv.assertNoProcessLeft(home(backend), true);
   }
 
   @Test
@@ -211,7 +211,7 @@ abstract class AbstractBackendIT {
         .isInstanceOfSatisfying(
             KillSwitchException.class,
             e -> assertThat(e.code()).isEqualTo("kill_switch:tool_call"));
-    McpTestEnv.assertNoProcessLeft(home(backend));
+    McpTestEnv.assertNoProcessLeft(home(backend), true);
   }
 
   @Test

@@ -51,7 +51,7 @@ class PluginJarCliIT {
     assertThat(run.exit).as(run.toString()).isEqualTo(3);
     assertThat(run.err)
         .contains(
-            "$.job_type: unknown job type 'word_count_task'; known types: doc_compactor_task,"
+            "$.job_type: unknown job type 'word_count_task'; known types: doc_compactor_task, mcp_call_task,"
                 + " repo_index_task, test_runner_task");
   }
 

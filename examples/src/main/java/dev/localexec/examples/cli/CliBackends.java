@@ -43,9 +43,9 @@ final class CliBackends implements AutoCloseable {
   }
 
   /**
-   * The tool backend for running jobs, or {@code null}: none when {@code --mcp-backend off}, when
-   * the configuration file does not exist, or when it enables no tool (unless a backend was asked
-   * for explicitly).
+   * The tool backend for running jobs, or {@code null} when {@code --mcp-backend off} or the
+   * configuration file does not exist. It opens on a job's first tool call (see {@link
+   * LazyToolBackend}).
    */
   ToolBackend toolsForJobs(Args a, Path root) {
     String kind = mcpKind(a);
@@ -59,11 +59,7 @@ final class CliBackends implements AutoCloseable {
       }
       return null;
     }
-    ToolBackend backend = McpBackends.open(root, config, kind, environment);
-    if (backend.settings().enabledTools().isEmpty() && !a.has("--mcp-backend")) {
-      backend.close();
-      return null;
-    }
+    ToolBackend backend = new LazyToolBackend(root, config, kind, environment);
     opened.add(backend);
     return backend;
   }

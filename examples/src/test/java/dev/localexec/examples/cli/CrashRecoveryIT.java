@@ -64,6 +64,24 @@ class CrashRecoveryIT {
     return p;
   }
 
+  /** Waits until worker {@code workerId} holds a running job, or {@code maxMs} have passed. */
+  private static void awaitRunningJob(LocalExecPlane plane, String workerId, long maxMs)
+      throws InterruptedException {
+    long until = System.currentTimeMillis() + maxMs;
+    while (System.currentTimeMillis() < until) {
+      boolean holds =
+          plane.status().stream()
+              .anyMatch(
+                  s ->
+                      s.state() == dev.localexec.core.queue.JobState.RUNNING
+                          && workerId.equals(s.workerId()));
+      if (holds) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
   @AfterEach
   void killEverythingWeStarted() {
     for (Process p : started) {
@@ -134,6 +152,9 @@ class CrashRecoveryIT {
       }
       if (kills < MIN_KILLS) {
         int n = rnd.nextInt(WORKERS);
+        // Kill it while it holds a job (waiting a little for one): on a slow machine a worker
+        // killed at random may still be starting, and then no attempt would be interrupted.
+        awaitRunningJob(plane, "w" + n, 5_000);
         workers[n].destroyForcibly().waitFor();
         kills++;
         workers[n] = startWorker(n);

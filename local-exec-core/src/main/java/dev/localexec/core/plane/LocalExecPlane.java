@@ -241,9 +241,14 @@ public final class LocalExecPlane {
     if (capabilities.tools() != null) {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("backend", capabilities.tools().name());
-      t.put(
-          "enabled_tools",
-          List.copyOf(new java.util.TreeSet<>(capabilities.tools().settings().enabledTools())));
+      try {
+        t.put(
+            "enabled_tools",
+            List.copyOf(new java.util.TreeSet<>(capabilities.tools().settings().enabledTools())));
+      } catch (dev.localexec.api.ToolCallException e) {
+        t.put("error", e.getMessage());
+        problems.add("tool configuration invalid: " + e.getMessage());
+      }
       h.put("tools", t);
     } else {
       h.put("tools", "none");

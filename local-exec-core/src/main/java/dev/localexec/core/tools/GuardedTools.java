@@ -39,7 +39,6 @@ public final class GuardedTools implements ToolInvoker {
   static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_-]{1,64}\\.[A-Za-z0-9_.:/-]{1,128}$");
 
   private final ToolBackend backend;
-  private final ToolSettings settings;
   private final ToolPolicy policy;
   private final BudgetTracker budget;
   private final EvidenceSink evidence;
@@ -64,7 +63,6 @@ public final class GuardedTools implements ToolInvoker {
       BooleanSupplier cancelled,
       Clock clock) {
     this.backend = backend;
-    this.settings = backend == null ? ToolSettings.none() : backend.settings();
     this.policy = Objects.requireNonNull(policy, "policy");
     this.budget = Objects.requireNonNull(budget, "budget");
     this.evidence = Objects.requireNonNull(evidence, "evidence");
@@ -122,6 +120,15 @@ public final class GuardedTools implements ToolInvoker {
                   + " refused: it is not in the job's tool_policy.allowed_tools "
                   + policy.allowedTools()
                   + "; add the exact name to let the job call it"));
+    }
+    ToolSettings settings;
+    try {
+      settings = backend == null ? ToolSettings.none() : backend.settings();
+    } catch (ToolCallException e) {
+      throw refused(
+          name,
+          new ToolCallException(
+              Kind.CONFIG_INVALID, name, "tool " + name + " refused: " + e.getMessage(), e));
     }
     if (backend == null || !settings.enabledTools().contains(name)) {
       throw refused(
