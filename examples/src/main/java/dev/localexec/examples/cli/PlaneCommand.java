@@ -120,6 +120,10 @@ final class PlaneCommand {
     if (a.has("--allow-shells")) {
       global.add("--allow-shells");
     }
+    if (a.has(QueueSelection.FLAG)) {
+      global.add(QueueSelection.FLAG);
+      global.add(a.get(QueueSelection.FLAG));
+    }
     List<String> worker = new ArrayList<>();
     for (Object[] f : WORKER_FLAGS) {
       String name = (String) f[0];

@@ -103,6 +103,12 @@ class LedgerCommandIT {
     byte[] after = Files.readAllBytes(back);
     assertThat(new String(after, java.nio.charset.StandardCharsets.UTF_8))
         .startsWith(new String(before, java.nio.charset.StandardCharsets.UTF_8));
+    Cli.Result health = db("health");
+    assertThat(health.json(0).get("queue_kind")).isEqualTo("postgresql");
+    assertThat(((Number) health.json(0).get("ledger_events")).longValue()).isEqualTo(fileLines + 3);
+    assertThat(health.lines().get(1)).contains("complete=2").contains(" last=complete@");
+    assertThat(health.out()).doesNotContain("?user=");
+
     // A file ledger can take over from the export as it is.
     Path other = Files.createDirectories(root.resolve("other"));
     Files.createDirectories(other.resolve("workspace/local_exec/state"));

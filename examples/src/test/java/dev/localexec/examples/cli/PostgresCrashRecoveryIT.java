@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.queue.Timestamps;
 import dev.localexec.core.sandbox.SandboxMode;
@@ -51,6 +52,7 @@ class PostgresCrashRecoveryIT {
   private final String marker =
       "LOCAL_EXEC_PGCRASH_" + UUID.randomUUID().toString().replace("-", "");
   private final List<Process> started = new ArrayList<>();
+  private final long[] startedAtMillis = new long[WORKERS];
   private PostgresQueueConfig config;
 
   private Path hostRoot(int n) {
@@ -85,6 +87,7 @@ class PostgresCrashRecoveryIT {
     pb.environment().put(PostgresQueueConfig.SCHEMA_ENV, config.schema());
     pb.environment().put(PostgresQueueConfig.HOST_ENV, "host-" + n);
     pb.environment().remove(PostgresQueueConfig.URL_ENV);
+    startedAtMillis[n] = System.currentTimeMillis();
     Process p = pb.start();
     started.add(p);
     return p;
@@ -143,6 +146,30 @@ class PostgresCrashRecoveryIT {
         .build();
   }
 
+  /**
+   * A worker whose current process holds a running job (its claim or last heartbeat came after the
+   * process started), so that freezing it leaves a job whose lease will expire under it; waits up
+   * to 10 s for one.
+   */
+  private int busyWorker(LocalExecPlane plane, Random rnd) throws InterruptedException {
+    for (int tries = 0; tries < 200; tries++) {
+      List<Integer> busy = new ArrayList<>();
+      for (JobStatus s : plane.status()) {
+        if (s.state() == JobState.RUNNING && s.workerId() != null && s.workerId().matches("w\\d")) {
+          int n = Integer.parseInt(s.workerId().substring(1));
+          if (Instant.parse(s.updatedTs()).toEpochMilli() > startedAtMillis[n]) {
+            busy.add(n);
+          }
+        }
+      }
+      if (!busy.isEmpty()) {
+        return busy.get(rnd.nextInt(busy.size()));
+      }
+      Thread.sleep(50);
+    }
+    return rnd.nextInt(WORKERS);
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> lines(Path ledger) throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -198,6 +225,7 @@ class PostgresCrashRecoveryIT {
       int n = rnd.nextInt(WORKERS);
       if (freezes < FREEZES && kills >= (freezes + 1) * (MIN_KILLS / (FREEZES + 1))) {
         // Frozen past its 3 s lease: another worker takes its job; its late writes are refused.
+        n = busyWorker(plane, rnd);
         signal(workers[n].pid(), "STOP");
         Thread.sleep(4500);
         signal(workers[n].pid(), "CONT");
