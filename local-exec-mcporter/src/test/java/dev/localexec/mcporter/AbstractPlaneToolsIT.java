@@ -36,8 +36,10 @@ abstract class AbstractPlaneToolsIT {
   private Path root;
   private ToolBackend backend;
   private ToolBackend shortBackend;
+  private ToolBackend smallBackend;
   private LocalExecPlane plane;
   private LocalExecPlane shortPlane;
+  private LocalExecPlane smallPlane;
   private int jobs;
 
   /** Opens the backend under test. */
@@ -45,6 +47,9 @@ abstract class AbstractPlaneToolsIT {
 
   /** The backend's name in evidence. */
   abstract String backendName();
+
+  /** How the backend words a server whose program {@code /nonexistent/binary} cannot start. */
+  abstract String unreachableBecause();
 
   /** The private HOME of the backend's processes. */
   abstract Path home(ToolBackend backend);
@@ -57,11 +62,21 @@ abstract class AbstractPlaneToolsIT {
     backend = open(McpTestEnv.writeConfig(conf, ENABLED, 30, 131_072, null), root);
     Path shortConf = Files.createDirectories(root.resolve("short"));
     shortBackend = open(McpTestEnv.writeConfig(shortConf, ENABLED, 2, 131_072, null), root);
+    Path smallConf = Files.createDirectories(root.resolve("small"));
+    tools.jackson.databind.node.ObjectNode broken =
+        tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    broken.putObject("broken").put("command", "/nonexistent/binary");
+    smallBackend =
+        open(
+            McpTestEnv.writeConfig(
+                smallConf, List.of("everything.echo", "broken.echo"), 30, 1024, broken),
+            root);
     plane = plane(root.resolve("plane"), backend);
     shortPlane = plane(root.resolve("short-plane"), shortBackend);
+    smallPlane = plane(root.resolve("small-plane"), smallBackend);
   }
 
-  private static LocalExecPlane plane(Path planeRoot, ToolBackend tools) throws IOException {
+  static LocalExecPlane plane(Path planeRoot, ToolBackend tools) throws IOException {
     Files.createDirectories(planeRoot);
     return LocalExecPlane.builder(planeRoot)
         .register(new McpCallTask())
@@ -72,16 +87,21 @@ abstract class AbstractPlaneToolsIT {
 
   @AfterAll
   void stop() {
-    for (ToolBackend b : new ToolBackend[] {backend, shortBackend}) {
+    ToolBackend[] all = {backend, smallBackend, shortBackend};
+    for (ToolBackend b : all) {
       if (b != null) {
-        Path home = home(b);
         b.close();
-        McpTestEnv.assertNoProcessLeft(home, b == shortBackend);
+      }
+    }
+    // The last check also looks for any child of this JVM, so every backend is closed first.
+    for (ToolBackend b : all) {
+      if (b != null) {
+        McpTestEnv.assertNoProcessLeft(home(b), b == shortBackend);
       }
     }
   }
 
-  private RunOutcome run(LocalExecPlane p, String allowed, String calls) {
+  RunOutcome run(LocalExecPlane p, String allowed, String calls) {
     String id = String.format("job-mcpplane%04d", ++jobs);
     p.enqueue(
         p.parseJob(
@@ -101,7 +121,7 @@ abstract class AbstractPlaneToolsIT {
     return o;
   }
 
-  private static List<Map<String, Object>> events(Path planeRoot, RunOutcome o, String kind)
+  static List<Map<String, Object>> events(Path planeRoot, RunOutcome o, String kind)
       throws IOException {
     List<Map<String, Object>> events = new ArrayList<>();
     for (String line : Files.readAllLines(planeRoot.resolve(o.evidence()))) {
@@ -117,7 +137,7 @@ abstract class AbstractPlaneToolsIT {
   }
 
   /** The {@code error} of the job's {@code fail} line in the ledger. */
-  private static String ledgerError(Path planeRoot, String jobId) throws IOException {
+  static String ledgerError(Path planeRoot, String jobId) throws IOException {
     String error = null;
     for (String line :
         Files.readAllLines(planeRoot.resolve("workspace/local_exec/state/jobs.jsonl"))) {
@@ -131,7 +151,7 @@ abstract class AbstractPlaneToolsIT {
   }
 
   /** The payload without its measured {@code duration_ms}, which must be a whole number >= 0. */
-  private static String withoutDuration(Map<String, Object> payload) {
+  static String withoutDuration(Map<String, Object> payload) {
     Map<String, Object> copy = new java.util.LinkedHashMap<>(payload);
     Object ms = copy.remove("duration_ms");
     assertThat(ms).isInstanceOf(Number.class);
@@ -264,5 +284,77 @@ abstract class AbstractPlaneToolsIT {
                 + " 2000 ms; the call was stopped (raise timeout_sec in config/mcporter.json if it"
                 + " needs longer)\"}");
     McpTestEnv.assertNoProcessLeft(home(shortBackend));
+  }
+
+  /** The job failed with {@code code} in the outcome and the ledger, and one such tool_result. */
+  private void assertFailure(Path planeRoot, RunOutcome o, String code, String tool, String error)
+      throws IOException {
+    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.error()).isEqualTo(code);
+    assertThat(ledgerError(planeRoot, o.jobId())).isEqualTo(code);
+    List<Map<String, Object>> results = events(planeRoot, o, "tool_result");
+    assertThat(results).hasSize(1);
+    assertThat(withoutDuration(results.get(0)))
+        .isEqualTo(
+            "{\"name\":\""
+                + tool
+                + "\",\"backend\":\""
+                + backendName()
+                + "\",\"outcome\":\""
+                + code
+                + "\",\"error\":"
+                + JsonValues.toJson(error)
+                + "}");
+  }
+
+  @Test
+  void badArguments_failTheJobWithTheServersValidation() throws IOException {
+    RunOutcome o =
+        run(
+            plane,
+            "[\"everything.get-sum\"]",
+            "[{\"tool\":\"everything.get-sum\",\"arguments\":{\"a\":\"two\",\"b\":3}}]");
+
+    assertFailure(
+        root.resolve("plane"),
+        o,
+        "tool_bad_arguments:everything.get-sum",
+        "everything.get-sum",
+        "everything.get-sum rejected its arguments: MCP error -32602: Input validation error:"
+            + " Invalid arguments for tool get-sum: Invalid input: expected number, received"
+            + " string at a; pass arguments that match the tool's input schema");
+  }
+
+  @Test
+  void aResponseOverMaxResponseBytes_failsTheJob() throws IOException {
+    RunOutcome o =
+        run(
+            smallPlane,
+            "[\"everything.echo\"]",
+            "[{\"tool\":\"everything.echo\",\"arguments\":{\"message\":\""
+                + "x".repeat(2000)
+                + "\"}}]");
+
+    assertFailure(
+        root.resolve("small-plane"),
+        o,
+        "tool_response_too_large:everything.echo",
+        "everything.echo",
+        "everything.echo answered 2045 bytes, more than max_response_bytes 1024; ask the tool"
+            + " for less or raise max_response_bytes in config/mcporter.json");
+  }
+
+  @Test
+  void aServerThatCannotStart_failsTheJobAsUnavailable() throws IOException {
+    RunOutcome o = run(smallPlane, "[\"broken.echo\"]", "[{\"tool\":\"broken.echo\"}]");
+
+    assertFailure(
+        root.resolve("small-plane"),
+        o,
+        "tool_unavailable:broken.echo",
+        "broken.echo",
+        "broken.echo: the MCP server could not be reached ("
+            + unreachableBecause()
+            + "); check the server's entry in config/mcporter.json");
   }
 }

@@ -20,6 +20,11 @@ class SdkPlaneIT extends AbstractPlaneToolsIT {
   }
 
   @Override
+  String unreachableBecause() {
+    return "server 'broken' failed to start: program '/nonexistent/binary' not found on PATH /usr/local/bin:/usr/bin:/bin";
+  }
+
+  @Override
   Path home(ToolBackend backend) {
     return ((SdkBackend) backend).home();
   }
