@@ -7,6 +7,7 @@ import dev.localexec.api.spi.ToolDescription;
 import dev.localexec.api.spi.ToolRequest;
 import dev.localexec.api.spi.ToolResult;
 import dev.localexec.api.spi.ToolSettings;
+import dev.localexec.core.exec.ProcessStates;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -536,7 +537,7 @@ public final class SdkBackend implements ToolBackend {
     }
 
     boolean running() {
-      return !transport.inboundClosed() && process().map(ProcessTrees::isRunning).orElse(false);
+      return !transport.inboundClosed() && process().map(ProcessStates::isRunning).orElse(false);
     }
   }
 

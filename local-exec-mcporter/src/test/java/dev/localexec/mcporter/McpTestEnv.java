@@ -137,7 +137,7 @@ final class McpTestEnv {
           if (indexOf(env, marker) >= 0) {
             long pid = Long.parseLong(proc.getFileName().toString());
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
-            if (h.isPresent() && ProcessTrees.isRunning(h.get())) {
+            if (h.isPresent() && dev.localexec.core.exec.ProcessStates.isRunning(h.get())) {
               found.add(pid + " " + h.get().info().commandLine().orElse("?"));
             }
           }
@@ -181,7 +181,7 @@ final class McpTestEnv {
     List<String> children =
         ProcessHandle.current()
             .descendants()
-            .filter(ProcessTrees::isRunning)
+            .filter(dev.localexec.core.exec.ProcessStates::isRunning)
             .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
             .toList();
     if (!children.isEmpty()) {

@@ -91,28 +91,7 @@ class CrashRecoveryIT {
   }
 
   private String job(int i) {
-    return Json.line(
-        Map.of(
-            "job_id", String.format("job-crash%06d", i),
-            "job_type", "test_runner_task",
-            "created_at_utc", "2026-11-24T00:00:00Z",
-            "payload",
-                Map.of(
-                    "commands",
-                    List.of(List.of("env", marker + "=1", "sleep", "0.1")),
-                    "timeout_sec",
-                    30),
-            "budgets",
-                Map.of(
-                    "max_wall_time_sec", 60,
-                    "max_tool_calls", 10,
-                    "max_output_bytes", 4096,
-                    "max_concurrency_slots", 1),
-            "tool_policy",
-                Map.of(
-                    "allow_network", false,
-                    "allow_subprocess", true,
-                    "allowed_tools", List.of())));
+    return CrashJobs.sleepJob(String.format("job-crash%06d", i), marker);
   }
 
   /** The ledger's lines that parse; a torn line from a killed writer is skipped. */

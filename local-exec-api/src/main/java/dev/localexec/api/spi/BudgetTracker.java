@@ -1,6 +1,7 @@
 package dev.localexec.api.spi;
 
 import dev.localexec.api.Budget;
+import dev.localexec.api.BudgetExceededException;
 import java.time.Duration;
 
 /** The live use of one job's {@link Budget}. Thread-safe. */
@@ -52,4 +53,14 @@ public interface BudgetTracker {
    * @throws dev.localexec.api.BudgetExceededException with code {@code max_wall_time_sec exceeded}
    */
   void checkWallTime();
+
+  /**
+   * The failure for a used-up wall time, for a step that ends because of it: the limit, and the
+   * seconds used (the limit, or more once the deadline has passed).
+   */
+  default BudgetExceededException wallTimeExceeded() {
+    int limit = budget().maxWallTimeSec();
+    long used = limit - Math.min(0, wallTimeLeft().toSeconds());
+    return new BudgetExceededException("max_wall_time_sec", limit, used);
+  }
 }

@@ -156,7 +156,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     }
     Duration wallLeft = budget.wallTimeLeft();
     if (wallLeft.isNegative() || wallLeft.isZero()) {
-      throw refused(wallTimeExceeded(wallLeft));
+      throw refused(budget.wallTimeExceeded());
     }
 
     Map<String, String> environment = environment(request.envAllow());
@@ -237,7 +237,7 @@ public final class LocalArgvRunner implements ArgvRunner {
 
     switch (outcome) {
       case WALL_TIME -> {
-        BudgetExceededException e = wallTimeExceeded(budget.wallTimeLeft());
+        BudgetExceededException e = budget.wallTimeExceeded();
         result.put("error", e.code());
         evidence.record("tool_result", result);
         throw e;
@@ -321,12 +321,6 @@ public final class LocalArgvRunner implements ArgvRunner {
     result.put("error", e.code());
     evidence.record("tool_result", result);
     return e;
-  }
-
-  private BudgetExceededException wallTimeExceeded(Duration left) {
-    int limit = budget.budget().maxWallTimeSec();
-    long used = limit - Math.min(0, left.toSeconds());
-    return new BudgetExceededException("max_wall_time_sec", limit, used);
   }
 
   private Map<String, String> environment(List<String> envAllow) {

@@ -13,15 +13,18 @@ import java.util.Set;
  * double-forked child that was re-parented before it was seen escapes; the sandboxing launchers
  * close that gap.
  */
-final class ProcessTree {
+public final class ProcessTree {
 
   private static final long STEP_MS = 10;
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
   private ProcessTree() {}
 
-  /** Adds the running descendants of {@code root} to {@code seen}. */
-  static void snapshot(ProcessHandle root, Set<ProcessHandle> seen) {
+  /**
+   * Adds the running descendants of {@code root} to {@code seen}, so that they can still be stopped
+   * after they are re-parented.
+   */
+  public static void snapshot(ProcessHandle root, Set<ProcessHandle> seen) {
     root.descendants().filter(ProcessTree::isRunning).forEach(seen::add);
   }
 
@@ -31,7 +34,7 @@ final class ProcessTree {
    *
    * @return how many processes were still running and were signalled
    */
-  static int stop(ProcessHandle root, Collection<ProcessHandle> seen, Duration grace) {
+  public static int stop(ProcessHandle root, Collection<ProcessHandle> seen, Duration grace) {
     Set<ProcessHandle> tree = new LinkedHashSet<>();
     if (root != null) {
       tree.add(root);

@@ -109,7 +109,7 @@ public final class GuardedModel implements ModelChat {
     }
     Duration wallLeft = budget.wallTimeLeft();
     if (wallLeft.isNegative() || wallLeft.isZero()) {
-      throw refused(summary, wallTimeExceeded());
+      throw refused(summary, budget.wallTimeExceeded());
     }
     boolean wallBound = wallLeft.compareTo(timeout) < 0;
     Instant started = clock.instant();
@@ -118,7 +118,9 @@ public final class GuardedModel implements ModelChat {
       reply = backend.chat(request, wallBound ? wallLeft : timeout);
     } catch (ModelCallException e) {
       LocalExecException thrown =
-          e.kind() == Kind.TIMEOUT && wallBound ? wallTimeExceeded() : (LocalExecException) e;
+          e.kind() == Kind.TIMEOUT && wallBound
+              ? budget.wallTimeExceeded()
+              : (LocalExecException) e;
       summary.put("http_status", e.httpStatus());
       throw failed(summary, started, thrown);
     } catch (LocalExecException e) {
@@ -177,12 +179,5 @@ public final class GuardedModel implements ModelChat {
     summary.put("error", e.getMessage());
     evidence.record("model_request_summary", summary);
     return e;
-  }
-
-  private BudgetExceededException wallTimeExceeded() {
-    int limit = budget.budget().maxWallTimeSec();
-    Duration left = budget.wallTimeLeft();
-    long used = limit - Math.min(0, left.toSeconds());
-    return new BudgetExceededException("max_wall_time_sec", limit, used);
   }
 }

@@ -154,7 +154,7 @@ public final class GuardedTools implements ToolInvoker {
     }
     Duration wallLeft = budget.wallTimeLeft();
     if (wallLeft.isNegative() || wallLeft.isZero()) {
-      throw refused(name, wallTimeExceeded());
+      throw refused(name, budget.wallTimeExceeded());
     }
     boolean wallBound = wallLeft.compareTo(settings.timeout()) < 0;
     Duration timeout = wallBound ? wallLeft : settings.timeout();
@@ -166,7 +166,9 @@ public final class GuardedTools implements ToolInvoker {
       result = backend.call(new ToolRequest(name, args, timeout, maxBytes, cancelled));
     } catch (ToolCallException e) {
       LocalExecException thrown =
-          e.kind() == Kind.TIMEOUT && wallBound ? wallTimeExceeded() : (LocalExecException) e;
+          e.kind() == Kind.TIMEOUT && wallBound
+              ? budget.wallTimeExceeded()
+              : (LocalExecException) e;
       throw failed(name, started, thrown, e.getMessage());
     } catch (LocalExecException e) {
       throw failed(name, started, e, e.getMessage());
@@ -239,12 +241,5 @@ public final class GuardedTools implements ToolInvoker {
     result.put("error", message);
     evidence.record("tool_result", result);
     return e;
-  }
-
-  private BudgetExceededException wallTimeExceeded() {
-    int limit = budget.budget().maxWallTimeSec();
-    Duration left = budget.wallTimeLeft();
-    long used = limit - Math.min(0, left.toSeconds());
-    return new BudgetExceededException("max_wall_time_sec", limit, used);
   }
 }
