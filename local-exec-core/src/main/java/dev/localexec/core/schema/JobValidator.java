@@ -9,6 +9,7 @@ import com.networknt.schema.path.PathType;
 import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
+import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.core.json.Json;
@@ -191,11 +192,16 @@ public final class JobValidator {
     Map<String, Object> b = (Map<String, Object>) m.get("budgets");
     Map<String, Object> p = (Map<String, Object>) m.get("tool_policy");
     Budget budget =
-        Budget.of(
+        new Budget(
             ((Number) b.get("max_wall_time_sec")).intValue(),
             ((Number) b.get("max_tool_calls")).intValue(),
             ((Number) b.get("max_output_bytes")).longValue(),
-            ((Number) b.get("max_concurrency_slots")).intValue());
+            ((Number) b.get("max_concurrency_slots")).intValue(),
+            new ResourceLimits(
+                longOrZero(b.get("max_memory_bytes")),
+                (int) longOrZero(b.get("max_processes")),
+                (int) longOrZero(b.get("max_cpu_sec")),
+                longOrZero(b.get("max_file_bytes"))));
     List<String> tools = new ArrayList<>();
     for (Object t : (List<Object>) p.get("allowed_tools")) {
       tools.add((String) t);
@@ -211,6 +217,10 @@ public final class JobValidator {
         budget,
         policy,
         (Map<String, Object>) m.get("meta"));
+  }
+
+  private static long longOrZero(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
   }
 
   private static String resource(String name) {
