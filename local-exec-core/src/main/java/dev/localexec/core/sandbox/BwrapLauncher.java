@@ -8,11 +8,14 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +28,17 @@ import org.slf4j.LoggerFactory;
  * links (as symlinks where the host has merged them into {@code /usr}, else bound), the {@code
  * /etc} entries of {@link #ETC_ENTRIES} that exist plus {@code /etc/python3*} and {@code
  * /etc/java-*}, and {@code /opt}. The repo root is the only writable folder; the plane's own
- * folders inside it are bound read-only on top, so a job cannot edit the ledger or the evidence.
- * The sandbox's root folder is then made read-only ({@code --remount-ro /}), so a write anywhere
- * else fails. {@code /etc/shadow}, {@code /etc/gshadow}, {@code /etc/sudoers}, {@code
- * /etc/ssl/private}, {@code /root}, {@code /home} and {@code /var} do not exist inside.
+ * folders inside it are bound read-only on top, so a job cannot edit the ledger or the evidence,
+ * and every folder between the root and them is bound onto itself (writable as before, but a mount
+ * point, which cannot be renamed, removed or replaced from inside), so a job cannot move the
+ * plane's folders aside and build new ones the plane would then trust. The repo's own control files
+ * ({@link #CONTROL_PATHS}: {@code .git}'s configuration and hooks, editor and environment settings,
+ * the plane's {@code config/}) are read-only the same way, unless the operator opens them. A plane
+ * folder or control path that is a symlink is never bound: the start is refused (a symlinked
+ * control path is left out, and said so in the log). The sandbox's root folder is then made
+ * read-only ({@code --remount-ro /}), so a write anywhere else fails. {@code /etc/shadow}, {@code
+ * /etc/gshadow}, {@code /etc/sudoers}, {@code /etc/ssl/private}, {@code /root}, {@code /home} and
+ * {@code /var} do not exist inside.
  *
  * <p>The environment is exactly the spec's, with {@code PATH} fixed to {@value
  * LocalArgvRunner#SAFE_PATH}. It is given to the {@code bwrap} process itself (which passes it on)
@@ -85,6 +95,32 @@ public final class BwrapLauncher implements ProcessLauncher {
           "debian_version",
           "perl");
 
+  /**
+   * The repo root's control files, kept read-only inside the sandbox when they exist (folders
+   * between the root and them are pinned as mount points): what git, a shell, an editor or the
+   * plane itself reads as configuration or runs as code from the repo. For {@code .git} (a folder)
+   * the folder is pinned and {@code config}, {@code config.worktree}, {@code hooks} (created empty
+   * when missing, so that none can be added), {@code info} and {@code modules} are read-only; the
+   * rest of {@code .git} (objects, refs, the index) stays writable for git commands a job runs. A
+   * {@code .git} file (a worktree or submodule link) is read-only as a whole. {@code config} is the
+   * plane's configuration folder ({@code config/mcporter.json}, {@code config/vllm/}).
+   */
+  public static final List<String> CONTROL_PATHS =
+      List.of(
+          ".git",
+          ".gitmodules",
+          ".githooks",
+          ".husky",
+          ".envrc",
+          ".vscode",
+          ".idea",
+          ".devcontainer",
+          "config");
+
+  /** The parts of a {@code .git} folder kept read-only. */
+  static final List<String> GIT_CONTROL =
+      List.of("config", "config.worktree", "hooks", "info", "modules");
+
   /** Prefixes of further {@code /etc} entries bound read-only: interpreter and JDK settings. */
   static final List<String> ETC_PREFIXES = List.of("python3", "java-");
 
@@ -103,6 +139,7 @@ public final class BwrapLauncher implements ProcessLauncher {
   private final String executable;
   private final Path root;
   private final List<Path> readOnlyInsideRoot;
+  private final List<String> controlPaths;
   private final List<String> systemBinds;
 
   /**
@@ -128,11 +165,40 @@ public final class BwrapLauncher implements ProcessLauncher {
    *     folder such as {@code /usr} or {@code /tmp}
    */
   public BwrapLauncher(Path executable, Path root, List<Path> readOnlyInsideRoot) {
+    this(executable, root, readOnlyInsideRoot, CONTROL_PATHS);
+  }
+
+  /**
+   * A launcher for {@code root} that keeps {@code controlPaths} read-only instead of {@link
+   * #CONTROL_PATHS}.
+   *
+   * @param executable the {@code bwrap} program; a bare name is looked up on {@value
+   *     LocalArgvRunner#SAFE_PATH} at each start
+   * @param root the repo root, the only writable folder inside
+   * @param readOnlyInsideRoot folders under {@code root} (absolute, or relative to it) bound
+   *     read-only on top when they exist at a start, e.g. the plane's state and evidence
+   * @param controlPaths root-relative paths kept read-only when they exist (see {@link
+   *     #CONTROL_PATHS}); an operator who lets jobs edit one leaves it out
+   * @throws IllegalArgumentException if {@code root} is not a folder, or is or holds a system
+   *     folder such as {@code /usr} or {@code /tmp}, or a control path is not a plain relative path
+   */
+  public BwrapLauncher(
+      Path executable, Path root, List<Path> readOnlyInsideRoot, List<String> controlPaths) {
+    for (String c : controlPaths) {
+      Path cp = Path.of(c);
+      if (c.isBlank() || cp.isAbsolute() || !cp.normalize().equals(cp) || c.startsWith("..")) {
+        throw new IllegalArgumentException(
+            "control path '" + c + "' must be a plain path relative to the repo root, e.g. .git");
+      }
+    }
+    this.controlPaths = List.copyOf(controlPaths);
     this.executable = Objects.requireNonNull(executable, "executable").toString();
     this.root = realFolder(Objects.requireNonNull(root, "root"));
+    Path given = root.toAbsolutePath().normalize();
     List<Path> ro = new ArrayList<>();
     for (Path p : readOnlyInsideRoot) {
-      ro.add(this.root.resolve(p).normalize());
+      Path abs = given.resolve(p).normalize();
+      ro.add(abs.startsWith(given) ? this.root.resolve(given.relativize(abs)) : abs);
     }
     ro.sort(Comparator.comparingInt(Path::getNameCount).thenComparing(Comparator.naturalOrder()));
     this.readOnlyInsideRoot = List.copyOf(ro);
@@ -191,8 +257,18 @@ public final class BwrapLauncher implements ProcessLauncher {
     return process;
   }
 
-  /** The whole {@code bwrap} command line for {@code spec}; no environment value is in it. */
-  List<String> command(String bwrap, LaunchSpec spec) {
+  /** The control paths kept read-only inside (see {@link #CONTROL_PATHS}). */
+  public List<String> controlPaths() {
+    return controlPaths;
+  }
+
+  /**
+   * The whole {@code bwrap} command line for {@code spec}; no environment value is in it.
+   *
+   * @throws IOException if a plane folder inside the root is a symlink or not a folder, so it
+   *     cannot be protected
+   */
+  List<String> command(String bwrap, LaunchSpec spec) throws IOException {
     List<String> c = new ArrayList<>();
     c.add(bwrap);
     c.add("--unshare-all");
@@ -216,27 +292,96 @@ public final class BwrapLauncher implements ProcessLauncher {
     c.addAll(systemBinds);
     String r = root.toString();
     c.addAll(List.of("--bind", r, r));
-    for (Path p : readOnlyInsideRoot) {
-      Path real = realDirectoryInsideRoot(p);
-      if (real != null) {
-        c.addAll(List.of("--ro-bind-try", real.toString(), real.toString()));
-      }
-    }
+    c.addAll(protectedBinds());
     c.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));
     c.addAll(spec.argv());
     return c;
   }
 
-  private Path realDirectoryInsideRoot(Path p) {
-    if (!Files.isDirectory(p)) {
-      return null;
+  /**
+   * The binds that protect the plane's folders and the control paths: every folder between the root
+   * and a protected path bound onto itself (a mount point: it cannot be renamed, removed or
+   * replaced from inside), then the protected path read-only. Decided at each start, from the file
+   * system as it is then (the repo's content is the job's to change between starts).
+   */
+  List<String> protectedBinds() throws IOException {
+    Set<Path> pinned = new HashSet<>();
+    List<String> c = new ArrayList<>();
+    for (Path p : readOnlyInsideRoot) {
+      if (!p.startsWith(root) || p.equals(root)) {
+        continue;
+      }
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || !pinAncestors(p, pinned, c)) {
+        throw new IOException(
+            "the plane's folder "
+                + p
+                + " (or a folder above it inside the repo root) is a symlink or not a folder, so"
+                + " the sandbox cannot keep it read-only; refusing to start anything. Remove the"
+                + " link and let the plane recreate the folder, or keep the plane's files outside"
+                + " the repo root");
+      }
+      readOnly(p, c);
     }
-    try {
-      Path real = p.toRealPath();
-      return real.startsWith(root) ? real : null;
-    } catch (IOException e) {
-      return null;
+    for (String name : controlPaths) {
+      Path p = root.resolve(name);
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      if (!pinAncestors(p, pinned, c) || Files.isSymbolicLink(p)) {
+        log.warn(
+            "{} is a symlink (or lies under one), so the sandbox cannot keep it read-only;"
+                + " jobs can replace it",
+            p);
+        continue;
+      }
+      if (name.equals(".git") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        bindSelf(p, c);
+        pinned.add(p);
+        Path hooks = p.resolve("hooks");
+        if (!Files.exists(hooks, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectories(hooks);
+        }
+        for (String part : GIT_CONTROL) {
+          Path q = p.resolve(part);
+          if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+            readOnly(q, c);
+          }
+        }
+        continue;
+      }
+      readOnly(p, c);
     }
+    return c;
+  }
+
+  /**
+   * Binds every folder strictly between the root and {@code p} onto itself, once. False if one of
+   * them (or {@code p}'s real path) leaves the plain folder structure: a symlink on the way.
+   */
+  private boolean pinAncestors(Path p, Set<Path> pinned, List<String> c) throws IOException {
+    Path rel = root.relativize(p);
+    Path at = root;
+    for (int i = 0; i < rel.getNameCount() - 1; i++) {
+      at = at.resolve(rel.getName(i));
+      if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      if (pinned.add(at)) {
+        bindSelf(at, c);
+      }
+    }
+    return Files.isSymbolicLink(p) || p.toRealPath().equals(p);
+  }
+
+  private static void bindSelf(Path p, List<String> c) {
+    c.addAll(List.of("--bind", p.toString(), p.toString()));
+  }
+
+  private static void readOnly(Path p, List<String> c) {
+    c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
   }
 
   /** The read-only binds of the host's system folders, decided once. */

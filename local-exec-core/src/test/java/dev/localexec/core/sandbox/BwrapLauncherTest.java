@@ -7,7 +7,6 @@ import dev.localexec.core.exec.LaunchSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +31,19 @@ class BwrapLauncherTest {
   private List<String> command(boolean network, Map<String, String> env) {
     LaunchSpec spec =
         new LaunchSpec(List.of("python3", "-c", "print(1)"), root.resolve("src"), env, network);
-    return launcher.command("/usr/bin/bwrap", spec);
+    try {
+      return launcher.command("/usr/bin/bwrap", spec);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The arguments after the repo root's writable bind and before {@code --remount-ro}. */
+  private List<String> protectedPart(List<String> c) {
+    String r = root.toString();
+    int bind = c.indexOf("--bind");
+    assertThat(c.subList(bind, bind + 3)).containsExactly("--bind", r, r);
+    return c.subList(bind + 3, c.indexOf("--remount-ro"));
   }
 
   @Test
@@ -76,17 +87,81 @@ class BwrapLauncherTest {
   }
 
   @Test
-  void command_bindsTheRepoRootAloneWritable_andThePlaneFolderReadOnlyAfterIt() {
+  void command_bindsTheRepoRootWritable_pinsTheFoldersAboveThePlane_andThePlaneFolderReadOnly() {
     List<String> c = command(false, Map.of());
-    String r = root.toString();
+    String ws = root.resolve("workspace").toString();
     String plane = root.resolve("workspace/local_exec").toString();
 
-    assertThat(Collections.frequency(c, "--bind")).isEqualTo(1);
-    int bind = c.indexOf("--bind");
-    assertThat(c.subList(bind, bind + 3)).containsExactly("--bind", r, r);
-    int ro = c.indexOf(plane) - 1;
-    assertThat(c.subList(ro, ro + 3)).containsExactly("--ro-bind-try", plane, plane);
-    assertThat(ro).isGreaterThan(bind);
+    assertThat(protectedPart(c)).containsExactly("--bind", ws, ws, "--ro-bind", plane, plane);
+  }
+
+  @Test
+  void command_keepsTheControlFilesReadOnly_andPinsGit() throws IOException {
+    Path git = Files.createDirectories(root.resolve(".git"));
+    Files.writeString(git.resolve("config"), "[core]\n");
+    Files.createDirectories(git.resolve("info"));
+    Files.writeString(root.resolve(".envrc"), "export X=1\n");
+    Files.createDirectories(root.resolve("config/vllm"));
+    String g = git.toString();
+
+    List<String> c = command(false, Map.of());
+
+    assertThat(protectedPart(c).subList(6, protectedPart(c).size()))
+        .containsExactly(
+            "--bind",
+            g,
+            g,
+            "--ro-bind",
+            g + "/config",
+            g + "/config",
+            "--ro-bind",
+            g + "/hooks",
+            g + "/hooks",
+            "--ro-bind",
+            g + "/info",
+            g + "/info",
+            "--ro-bind",
+            root + "/.envrc",
+            root + "/.envrc",
+            "--ro-bind",
+            root + "/config",
+            root + "/config");
+    assertThat(git.resolve("hooks")).isEmptyDirectory();
+  }
+
+  @Test
+  void command_leavesOutASymlinkedControlPath_andOpenedOnes() throws IOException {
+    Files.createSymbolicLink(root.resolve(".envrc"), tmp);
+    Files.createDirectories(root.resolve(".vscode"));
+    launcher =
+        new BwrapLauncher(
+            Path.of("bwrap"), root, List.of(Path.of("workspace/local_exec")), List.of(".envrc"));
+
+    List<String> c = command(false, Map.of());
+
+    assertThat(String.join(" ", protectedPart(c))).doesNotContain(".envrc", ".vscode");
+  }
+
+  @Test
+  void command_refusesToStart_whenAFolderAboveThePlaneIsASymlink() throws IOException {
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/local_exec"));
+    deleteTree(root.resolve("workspace"));
+    Files.createSymbolicLink(root.resolve("workspace"), elsewhere.getParent());
+    LaunchSpec spec = new LaunchSpec(List.of("true"), root.resolve("src"), Map.of(), false);
+
+    IOException e =
+        catchThrowableOfType(IOException.class, () -> launcher.command("/usr/bin/bwrap", spec));
+
+    assertThat(e).hasMessageContaining("is a symlink or not a folder");
+    assertThat(e).hasMessageContaining(root.resolve("workspace/local_exec").toString());
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
   }
 
   @Test
