@@ -56,11 +56,50 @@ class PluginJarCliIT {
   }
 
   @Test
-  void withTheJarInThePluginFolder_theJobRuns() throws Exception {
+  void aJarUnderTheRepoRoot_isNeverLoaded() throws Exception {
     Path plugins = Files.createDirectories(root.resolve("workspace/local_exec/plugins"));
     Files.copy(builtJar(), plugins.resolve("word-count.jar"), StandardCopyOption.REPLACE_EXISTING);
 
-    assertEnqueuesAndCompletes(List.of(), "--repo-root", root.toString());
+    Run run =
+        cli(List.of(), "--repo-root", root.toString(), "enqueue", "--job-file", jobFile.toString());
+
+    assertThat(run.exit).as(run.toString()).isEqualTo(3);
+    assertThat(run.err).contains("$.job_type: unknown job type 'word_count_task'");
+  }
+
+  @Test
+  void aPluginsFolderInsideTheRepoRoot_isRefused() throws Exception {
+    Path plugins = Files.createDirectories(root.resolve("plugins"));
+    Files.copy(builtJar(), plugins.resolve("word-count.jar"), StandardCopyOption.REPLACE_EXISTING);
+
+    Run run =
+        cli(List.of(), "--repo-root", root.toString(), "--plugins", plugins.toString(), "status");
+
+    assertThat(run.exit).as(run.toString()).isEqualTo(2);
+    assertThat(run.err)
+        .contains(
+            "--plugins "
+                + plugins
+                + ": the folder is inside the repo root "
+                + root.toRealPath()
+                + ", whose content jobs and the repository control");
+  }
+
+  @Test
+  void aPluginsFolderOthersMayWrite_isRefused() throws Exception {
+    Path plugins = Files.createDirectories(work.resolve("plugins"));
+    Path jar = plugins.resolve("word-count.jar");
+    Files.copy(builtJar(), jar, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(
+        jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    Run run =
+        cli(List.of(), "--repo-root", root.toString(), "--plugins", plugins.toString(), "status");
+
+    assertThat(run.exit).as(run.toString()).isEqualTo(2);
+    assertThat(run.err)
+        .contains(
+            jar.toRealPath() + " is writable by its group or others (mode 666); chmod go-w it");
   }
 
   @Test

@@ -111,8 +111,8 @@ public final class LocalExecCli {
               + " PostgreSQL instead of",
           "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
               + " / PGPASSWORD).",
-          "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (default"
-              + " workspace/local_exec/plugins/ under the repo root), found by ServiceLoader.",
+          "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (a folder of"
+              + " yours outside the repo root), found by ServiceLoader.",
           "");
 
   private final PrintStream out;
@@ -311,16 +311,24 @@ public final class LocalExecCli {
     return b.build();
   }
 
-  /** The folder of plug-in jars: {@code --plugins DIR}, else the workspace's {@code plugins/}. */
+  /**
+   * The folder of plug-in jars: {@code --plugins DIR}, or none. Plug-ins never come from inside the
+   * repo root (its content is the repository's and the jobs' to write), and the folder must be the
+   * operator's: see {@link PluginJars#checkOperatorFolder}.
+   */
   private static Path pluginDir(Args a, Path root) {
-    if (a.has("--plugins")) {
-      Path dir = Path.of(a.get("--plugins"));
-      if (!Files.isDirectory(dir)) {
-        throw new UsageException("--plugins is not a folder: " + dir);
-      }
-      return dir;
+    if (!a.has("--plugins")) {
+      return null;
     }
-    return root.resolve(PluginJars.DEFAULT_DIR);
+    Path dir = Path.of(a.get("--plugins"));
+    if (!Files.isDirectory(dir)) {
+      throw new UsageException("--plugins is not a folder: " + dir);
+    }
+    String problem = PluginJars.checkOperatorFolder(dir, root);
+    if (problem != null) {
+      throw new UsageException("--plugins " + dir + ": " + problem);
+    }
+    return dir;
   }
 
   private static void noPositionals(Args a, String cmd) {

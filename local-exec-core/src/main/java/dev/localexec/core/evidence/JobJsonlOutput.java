@@ -5,6 +5,7 @@ import dev.localexec.api.spi.BudgetTracker;
 import dev.localexec.api.spi.JsonlOutput;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,13 @@ public final class JobJsonlOutput implements JsonlOutput {
     this.redactor = redactor;
     try {
       Files.createDirectories(path.getParent());
-      this.out = Files.newOutputStream(path);
+      this.out =
+          java.nio.channels.Channels.newOutputStream(
+              PlaneFiles.open(
+                  path,
+                  java.nio.file.StandardOpenOption.CREATE,
+                  java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                  java.nio.file.StandardOpenOption.WRITE));
     } catch (IOException e) {
       throw new LocalExecException(
           "output_write_failed", "cannot create " + path + ": " + e.getMessage(), true, e);

@@ -1,11 +1,11 @@
 package dev.localexec.core.evidence;
 
 import dev.localexec.api.Job;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /** Writes each finished job's markdown summary, {@code evidence/<job_id>.md}. */
@@ -41,16 +41,14 @@ public final class Summaries {
   }
 
   /**
-   * Writes {@code markdown} to {@code evidenceDir/<job_id>.md} atomically.
+   * Writes {@code markdown} to {@code evidenceDir/<job_id>.md} atomically, never through a symlink.
    *
    * @throws IOException if it cannot be written
    */
   public static Path write(Path evidenceDir, String jobId, String markdown) throws IOException {
     Files.createDirectories(evidenceDir);
     Path target = evidenceDir.resolve(jobId + ".md");
-    Path tmp = evidenceDir.resolve(jobId + ".md.tmp");
-    Files.writeString(tmp, markdown, StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    PlaneFiles.writeAtomically(target, markdown.getBytes(StandardCharsets.UTF_8), false);
     return target;
   }
 

@@ -2,6 +2,7 @@ package dev.localexec.core.integrity;
 
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -215,7 +216,7 @@ public final class ChainedJsonl {
     try {
       Files.createDirectories(path.getParent());
       try (FileChannel ch =
-              FileChannel.open(
+              PlaneFiles.open(
                   path,
                   StandardOpenOption.CREATE,
                   StandardOpenOption.READ,

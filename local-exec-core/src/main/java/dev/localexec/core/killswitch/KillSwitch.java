@@ -2,9 +2,11 @@ package dev.localexec.core.killswitch;
 
 import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.LocalExecException;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -73,9 +75,13 @@ public final class KillSwitch {
     return file;
   }
 
-  /** Whether the switch is on (the file exists, or the shared switch is on). */
+  /**
+   * Whether the switch is on: something is at the file's path (a file, a folder, a symlink even
+   * when it leads nowhere: anything but nothing trips it, so the switch cannot be defeated by what
+   * is planted in its place), or the shared switch is on.
+   */
   public boolean isOn() {
-    return Files.exists(file) || (shared != null && shared.isOn());
+    return PlaneFiles.existsAsAnything(file) || (shared != null && shared.isOn());
   }
 
   /**
@@ -90,7 +96,8 @@ public final class KillSwitch {
   }
 
   /**
-   * Turns the switch on, writing {@code reason} into the file (and the shared switch first).
+   * Turns the switch on, writing {@code reason} into the file (and the shared switch first). A
+   * symlink in the file's place is replaced, never followed.
    *
    * @throws LocalExecException {@code kill_switch_write_failed} if the file cannot be written
    */
@@ -100,7 +107,14 @@ public final class KillSwitch {
     }
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, reason == null ? "" : reason + "\n", StandardCharsets.UTF_8);
+      if (Files.isSymbolicLink(file)) {
+        Files.delete(file);
+      }
+      if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+      PlaneFiles.writeAtomically(
+          file, (reason == null ? "" : reason + "\n").getBytes(StandardCharsets.UTF_8), false);
     } catch (IOException e) {
       throw new LocalExecException(
           "kill_switch_write_failed", "cannot create " + file + ": " + e.getMessage(), true, e);

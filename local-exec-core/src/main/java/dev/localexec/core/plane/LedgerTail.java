@@ -1,6 +1,7 @@
 package dev.localexec.core.plane;
 
 import dev.localexec.core.json.Json;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -55,7 +57,7 @@ record LedgerTail(long lines, Map<String, Object> lastEvent) {
       return new LedgerTail(lines, null);
     }
     ByteBuffer line = ByteBuffer.allocate((int) (lastNl - previousNl - 1));
-    try (SeekableByteChannel ch = Files.newByteChannel(ledger)) {
+    try (SeekableByteChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
       ch.position(previousNl + 1);
       while (line.hasRemaining() && ch.read(line) > 0) {
         // keep reading

@@ -1,6 +1,7 @@
 package dev.localexec.core.plane;
 
 import dev.localexec.api.Job;
+import dev.localexec.api.LocalExecException;
 import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.ToolBackend;
@@ -9,6 +10,7 @@ import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.Verifier;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.paths.PlaneFiles;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.FileLedgerQueue;
 import dev.localexec.core.queue.JobQueue;
@@ -22,6 +24,7 @@ import dev.localexec.core.worker.Capabilities;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,6 +67,7 @@ public final class LocalExecPlane {
 
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
+    checkFolders(layout);
     this.clock = b.clock;
     this.registry = b.registry.build();
     this.validator = new JobValidator(registry);
@@ -76,6 +80,21 @@ public final class LocalExecPlane {
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
     this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
+  }
+
+  /**
+   * Creates the plane's folders if needed and refuses to go on when one of them, or a folder
+   * between the root and it, is a symlink, not a folder, or not this user's.
+   */
+  private static void checkFolders(PlaneLayout layout) {
+    for (Path dir : List.of(layout.stateDir(), layout.evidenceDir(), layout.schemasDir())) {
+      try {
+        PlaneFiles.checkFolder(layout.root(), dir);
+      } catch (IOException e) {
+        throw new LocalExecException(
+            "plane_folder_unsafe", "refusing to use " + dir + ": " + e.getMessage(), false, e);
+      }
+    }
   }
 
   /** A builder for a plane serving {@code repoRoot}. */

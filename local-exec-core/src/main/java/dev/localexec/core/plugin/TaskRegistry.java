@@ -110,7 +110,7 @@ public final class TaskRegistry {
       }
       TaskPlugin previous = plugins.putIfAbsent(id, plugin);
       if (previous != null && previous.getClass() != plugin.getClass()) {
-        throw new IllegalStateException(
+        throw new DuplicateIdException(
             "two task plug-ins have the id '"
                 + id
                 + "': "
@@ -124,8 +124,9 @@ public final class TaskRegistry {
 
     /**
      * Adds every plug-in {@link ServiceLoader} finds through {@code loader}. A provider that fails
-     * to load or register is logged, kept in {@link TaskRegistry#problems()}, and skipped. A
-     * duplicate id is still an error.
+     * to load or register (a broken service file, a class that throws or does not link, such as one
+     * compiled against another SPI) is logged, kept in {@link TaskRegistry#problems()}, and
+     * skipped. A duplicate id is still an error.
      */
     public Builder discover(ClassLoader loader) {
       Iterator<TaskPlugin> it = ServiceLoader.load(TaskPlugin.class, loader).iterator();
@@ -136,7 +137,7 @@ public final class TaskRegistry {
             break;
           }
           plugin = it.next();
-        } catch (ServiceConfigurationError e) {
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
           Throwable cause = e.getCause();
           String problem =
               "task plug-in skipped: " + e.getMessage() + (cause == null ? "" : " (" + cause + ")");
@@ -149,6 +150,17 @@ public final class TaskRegistry {
         } catch (IllegalArgumentException e) {
           LOG.warn("task plug-in skipped: {}", e.getMessage());
           problems.add("task plug-in skipped: " + e.getMessage());
+        } catch (DuplicateIdException e) {
+          throw e;
+        } catch (LinkageError | RuntimeException e) {
+          String problem =
+              "task plug-in skipped: "
+                  + plugin.getClass().getName()
+                  + " failed while registering ("
+                  + e
+                  + "); it does not fit this plane's SPI";
+          LOG.warn("{}", problem);
+          problems.add(problem);
         }
       }
       return this;
@@ -157,6 +169,15 @@ public final class TaskRegistry {
     /** The registry. */
     public TaskRegistry build() {
       return new TaskRegistry(plugins, problems);
+    }
+  }
+
+  /** Two plug-ins with one id: an error, never skipped. */
+  private static final class DuplicateIdException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    DuplicateIdException(String message) {
+      super(message);
     }
   }
 }

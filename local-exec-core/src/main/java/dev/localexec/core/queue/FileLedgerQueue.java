@@ -7,6 +7,7 @@ import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.integrity.ChainedJsonl;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.paths.PlaneFiles;
 import dev.localexec.core.schema.JobValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -515,7 +516,7 @@ public final class FileLedgerQueue implements JobQueue {
       cache = null;
       return new Replay();
     }
-    try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.READ)) {
+    try (FileChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
       String key = fileKey();
       long size = ch.size();
       if (cache != null) {
@@ -692,7 +693,7 @@ public final class FileLedgerQueue implements JobQueue {
   @SuppressWarnings("unchecked")
   private Map<String, Object> jobDocument(Replay.Entry e) {
     Object parsed;
-    try (FileChannel ch = FileChannel.open(ledger, StandardOpenOption.READ)) {
+    try (FileChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
       byte[] line = lineAt(ch, e.enqueueOffset);
       parsed = Json.parse(new String(line, StandardCharsets.UTF_8).strip());
     } catch (IOException | LocalExecException ex) {
@@ -742,7 +743,7 @@ public final class FileLedgerQueue implements JobQueue {
     try {
       Files.createDirectories(lockFile.getParent());
       try (FileChannel ch =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              PlaneFiles.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
         return action.get();
       }

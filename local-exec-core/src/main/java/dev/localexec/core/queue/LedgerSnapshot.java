@@ -2,6 +2,7 @@ package dev.localexec.core.queue;
 
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -108,7 +109,7 @@ final class LedgerSnapshot {
 
   private static void writeJobs(Path tmp, Map<String, Object> header, Replay r) throws IOException {
     try (FileChannel ch =
-        FileChannel.open(
+        PlaneFiles.open(
             tmp,
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
@@ -247,7 +248,7 @@ final class LedgerSnapshot {
    */
   static Loaded load(Path file, FileChannel ledger, String fileKey, long ledgerSize)
       throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel ch = PlaneFiles.open(file, StandardOpenOption.READ)) {
       return new Loaded(read(ch, ledger, fileKey, ledgerSize), null);
     } catch (Unusable e) {
       return new Loaded(null, e.getMessage());

@@ -159,16 +159,11 @@ public final class JobValidator {
       for (Map.Entry<String, String> f : schemaFiles().entrySet()) {
         Path target = dir.resolve(f.getKey());
         byte[] bytes = f.getValue().getBytes(StandardCharsets.UTF_8);
-        if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
+        if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
           continue;
         }
-        Path tmp = dir.resolve(f.getKey() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(
-            tmp,
-            target,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        dev.localexec.core.paths.PlaneFiles.writeAtomically(target, bytes, false);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export schemas to " + dir + ": " + e.getMessage(), e);

@@ -105,4 +105,32 @@ class KillSwitchTest {
 
     assertThat(ks.file()).isEqualTo(dir.toAbsolutePath().normalize().resolve("KILL_SWITCH"));
   }
+
+  @Test
+  void aDanglingSymlinkInItsPlace_isOn_andTurnOnReplacesItWithoutFollowing() throws IOException {
+    Path file = Files.createDirectories(dir.resolve("state")).resolve("KILL_SWITCH");
+    Files.createSymbolicLink(file, Path.of("/proc/nonexistent/ks"));
+    KillSwitch ks = new KillSwitch(file);
+
+    assertThat(ks.isOn()).isTrue();
+
+    ks.turnOn("stop");
+
+    assertThat(Files.isSymbolicLink(file)).isFalse();
+    assertThat(Files.readString(file)).isEqualTo("stop\n");
+    assertThat(ks.turnOff()).isTrue();
+    assertThat(ks.isOn()).isFalse();
+  }
+
+  @Test
+  void turnOn_throughASymlinkToAFile_neverWritesTheTarget() throws IOException {
+    Path victim = Files.writeString(dir.resolve("victim.txt"), "keep\n");
+    Path file = Files.createDirectories(dir.resolve("state")).resolve("KILL_SWITCH");
+    Files.createSymbolicLink(file, victim);
+
+    new KillSwitch(file).turnOn("stop");
+
+    assertThat(Files.readString(victim)).isEqualTo("keep\n");
+    assertThat(Files.readString(file)).isEqualTo("stop\n");
+  }
 }
