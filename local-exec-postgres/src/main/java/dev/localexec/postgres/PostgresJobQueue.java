@@ -246,16 +246,17 @@ public final class PostgresJobQueue implements JobQueue {
   private record ClaimStep(Claim claim, boolean skipped) {}
 
   @Override
-  public Optional<Claim> claim(String workerId, Duration lease) {
+  public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
     while (true) {
-      ClaimStep step = tx("claim", c -> claimOne(c, workerId, lease));
+      ClaimStep step = tx("claim", c -> claimOne(c, workerId, lease, maxAttempts));
       if (!step.skipped()) {
         return Optional.ofNullable(step.claim());
       }
     }
   }
 
-  private ClaimStep claimOne(Connection c, String workerId, Duration lease) throws SQLException {
+  private ClaimStep claimOne(Connection c, String workerId, Duration lease, int maxAttempts)
+      throws SQLException {
     Instant at = clock.instant();
     String jobId;
     String document;
@@ -276,6 +277,17 @@ public final class PostgresJobQueue implements JobQueue {
         document = rs.getString(2);
         attempts = rs.getInt(3);
       }
+    }
+    if (attempts >= maxAttempts) {
+      Map<String, Object> fail = event("fail");
+      fail.put("job_id", jobId);
+      fail.put("worker_id", workerId);
+      fail.put("error", JobQueue.attemptsExhausted(jobId, attempts));
+      fail.put("attempt", attempts);
+      append(c, fail, jobId);
+      setFinal(c, jobId, "failed", (String) fail.get("error"), (String) fail.get("ts_utc"), null);
+      LOG.warn("job {}: {}", jobId, fail.get("error"));
+      return new ClaimStep(null, true);
     }
     Job job;
     try {

@@ -7,6 +7,7 @@ import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.SandboxMode;
@@ -67,7 +68,7 @@ public final class LocalExecCli {
           "  enqueue --demo | --job-file F",
           "                              validate and queue a job",
           "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]"
-              + " [--lease-sec N] [--stop-grace-sec N]",
+              + " [--lease-sec N] [--stop-grace-sec N] [--max-attempts N]",
           "                              run one job, or run jobs (N at once) until the kill switch"
               + " is on;",
           "                              SIGTERM: no new claims, running jobs get the grace"
@@ -204,7 +205,8 @@ public final class LocalExecCli {
                     "--max-idle-sec",
                     "--slots",
                     "--lease-sec",
-                    "--stop-grace-sec"),
+                    "--stop-grace-sec",
+                    "--max-attempts"),
                 Set.of("--once", "--loop")));
       case "status":
         return status(parse(rest, Set.of(), Set.of()));
@@ -395,8 +397,10 @@ public final class LocalExecCli {
       throw new UsageException("worker needs exactly one of --once or --loop");
     }
     LocalExecPlane plane = plane(a, true);
+    int maxAttempts =
+        a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
     if (a.has("--once")) {
-      print(plane.runOnce().toMap());
+      print(plane.worker(plane.workerOptions().withMaxAttempts(maxAttempts)).runOnce().toMap());
       return OK;
     }
     int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
@@ -414,6 +418,7 @@ public final class LocalExecCli {
             plane
                 .workerOptions()
                 .withSlots(slots)
+                .withMaxAttempts(maxAttempts)
                 .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3))
                 .withStopGrace(Duration.ofSeconds(graceSec)));
     CountDownLatch done = new CountDownLatch(1);

@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +31,23 @@ import tools.jackson.databind.json.JsonMapper;
  * spaces, the form hashes are taken of. Thread-safe.
  */
 public final class Json {
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  /**
+   * Jackson's default read limits (20 M characters a string, among others) are below what a job may
+   * keep: a result holding {@code max_output_bytes} of output (up to 100 MiB, and up to six bytes a
+   * character once escaped) must read back, or the job's final event would be unreadable and the
+   * job would run again. The ledger's lines are the plane's own, so no length limit applies to
+   * them; job documents are bounded by the validator before they are parsed.
+   */
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxStringLength(Integer.MAX_VALUE)
+                          .maxDocumentLength(-1)
+                          .build())
+                  .build())
+          .build();
 
   private Json() {}
 

@@ -266,13 +266,29 @@ public final class FileLedgerQueue implements JobQueue {
    * @param lease how long the claim holds without a heartbeat
    * @return the claim, or empty if nothing is queued
    */
+  @Override
   public Optional<Claim> claim(String workerId, Duration lease) {
+    return claim(workerId, lease, DEFAULT_MAX_ATTEMPTS);
+  }
+
+  @Override
+  public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
     return withLock(
         () -> {
           Replay r = replay();
           double now = nowUnix();
-          for (Replay.Entry e : r.active.values()) {
+          for (Replay.Entry e : List.copyOf(r.active.values())) {
             if (e.state(now) != JobState.QUEUED) {
+              continue;
+            }
+            if (e.attempts >= maxAttempts) {
+              Map<String, Object> fail = event("fail");
+              fail.put("job_id", e.jobId);
+              fail.put("worker_id", workerId);
+              fail.put("error", JobQueue.attemptsExhausted(e.jobId, e.attempts));
+              fail.put("attempt", e.attempts);
+              append(fail);
+              LOG.warn("job {}: {}", e.jobId, fail.get("error"));
               continue;
             }
             Job job;

@@ -59,7 +59,36 @@ public interface JobQueue extends AutoCloseable {
    * @param lease how long the claim holds without a heartbeat
    * @return the claim, or empty if nothing is queued
    */
-  Optional<Claim> claim(String workerId, Duration lease);
+  default Optional<Claim> claim(String workerId, Duration lease) {
+    return claim(workerId, lease, DEFAULT_MAX_ATTEMPTS);
+  }
+
+  /** How many claims a job may have without an attempt finishing, unless the worker says. */
+  int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /**
+   * Claims the oldest queued job as {@link #claim(String, Duration)} does, and fails for good, with
+   * {@code attempts_exhausted}, every claimable job that was already claimed {@code maxAttempts}
+   * times without any attempt finishing (each worker holding it stopped or died, e.g. because the
+   * job takes it down), so such a job never runs again on its own.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @param maxAttempts the claims a job may have, at least 1
+   * @return the claim, or empty if nothing is queued
+   */
+  Optional<Claim> claim(String workerId, Duration lease, int maxAttempts);
+
+  /** The error of a job whose {@code attempts} claims all ended without a final event. */
+  static String attemptsExhausted(String jobId, int attempts) {
+    return "attempts_exhausted: job '"
+        + jobId
+        + "' was claimed "
+        + attempts
+        + (attempts == 1 ? " time" : " times")
+        + " and no attempt finished (the worker holding it stopped or died each time);"
+        + " requeue it to run it again";
+  }
 
   /**
    * Extends a running claim's lease.

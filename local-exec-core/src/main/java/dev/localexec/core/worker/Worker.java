@@ -157,7 +157,8 @@ public final class Worker {
     if (stopping.get()) {
       return new RunOutcome("stopped", null, options.workerId(), null, null, null, null);
     }
-    Optional<Claim> claimed = queue.claim(options.workerId(), options.lease());
+    Optional<Claim> claimed =
+        queue.claim(options.workerId(), options.lease(), options.maxAttempts());
     if (claimed.isEmpty()) {
       return new RunOutcome("idle", null, options.workerId(), null, null, null, null);
     }
@@ -280,7 +281,8 @@ public final class Worker {
         }
         JobRun run;
         try {
-          Optional<Claim> claimed = queue.claim(options.workerId(), options.lease());
+          Optional<Claim> claimed =
+              queue.claim(options.workerId(), options.lease(), options.maxAttempts());
           backoffMs = 0;
           if (claimed.isEmpty()) {
             free.release(1);
@@ -524,10 +526,37 @@ public final class Worker {
       }
     } catch (LocalExecException e) {
       if (!e.code().equals("stale_claim")) {
+        if (!status.equals("complete")) {
+          throw e;
+        }
+        // The result could not be recorded: fail the job with why, so that it does not stay
+        // running and run again at every lease expiry.
+        error = "result_unrecordable";
+        String why = redactor.redact(String.valueOf(e.getMessage()));
+        LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("error", error);
+        p.put("detail", why);
+        Optional<ChainHead> head = evidence.recordChained("failed", p);
+        queue.fail(claim, error + ": " + why, head.orElse(null));
+        status = "failed";
+        result = null;
+        summary = Summaries.failed(job, error, why);
+      } else {
+        evidence.record("stale_claim", Map.of("message", e.getMessage()));
+        LOG.warn("{}", redactor.redact(e.getMessage()));
+      }
+    } catch (RuntimeException e) {
+      if (!status.equals("complete")) {
         throw e;
       }
-      evidence.record("stale_claim", Map.of("message", e.getMessage()));
-      LOG.warn("{}", redactor.redact(e.getMessage()));
+      error = "result_unrecordable";
+      String why = redactor.redact(e.toString());
+      LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
+      queue.fail(claim, error + ": " + why, null);
+      status = "failed";
+      result = null;
+      summary = Summaries.failed(job, error, why);
     }
     String summaryPath;
     try {

@@ -13,6 +13,9 @@ import java.time.Duration;
  *     max_concurrency_slots} of them (at most all)
  * @param stopGrace how long running jobs may go on after a graceful stop ({@link
  *     Worker#stopGracefully()}) before their process trees are stopped, 0..1 h
+ * @param maxAttempts how many times a job may be claimed without any attempt finishing (each worker
+ *     holding it stopped or died) before a claim fails it for good with {@code attempts_exhausted},
+ *     1..100; default {@value dev.localexec.core.queue.JobQueue#DEFAULT_MAX_ATTEMPTS}
  */
 public record WorkerOptions(
     String workerId,
@@ -20,7 +23,8 @@ public record WorkerOptions(
     Duration heartbeatEvery,
     boolean allowShells,
     int slots,
-    Duration stopGrace) {
+    Duration stopGrace,
+    int maxAttempts) {
 
   /** The default worker id, as the original tool used. */
   public static final String DEFAULT_WORKER_ID = "local-exec-worker";
@@ -34,8 +38,15 @@ public record WorkerOptions(
   /** The longest grace period of a graceful stop. */
   public static final Duration MAX_STOP_GRACE = Duration.ofHours(1);
 
+  /** The most claims a job's {@code max_attempts} may allow. */
+  public static final int MAX_ATTEMPTS = 100;
+
   /** Validates. */
   public WorkerOptions {
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException(
+          "max attempts must be in 1.." + MAX_ATTEMPTS + ", got " + maxAttempts);
+    }
     if (workerId == null || !workerId.matches("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")) {
       throw new IllegalArgumentException(
           "worker id must be 1..64 letters, digits, '_', '.', '-', got '" + workerId + "'");
@@ -58,6 +69,24 @@ public record WorkerOptions(
     }
   }
 
+  /** Options with the default number of attempts. */
+  public WorkerOptions(
+      String workerId,
+      Duration lease,
+      Duration heartbeatEvery,
+      boolean allowShells,
+      int slots,
+      Duration stopGrace) {
+    this(
+        workerId,
+        lease,
+        heartbeatEvery,
+        allowShells,
+        slots,
+        stopGrace,
+        dev.localexec.core.queue.JobQueue.DEFAULT_MAX_ATTEMPTS);
+  }
+
   /** Options with the default stop grace (10 s). */
   public WorkerOptions(
       String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
@@ -75,26 +104,35 @@ public record WorkerOptions(
 
   /** A copy with another worker id. */
   public WorkerOptions withWorkerId(String id) {
-    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace);
+    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace, maxAttempts);
   }
 
   /** A copy that allows or refuses shells as programs. */
   public WorkerOptions withAllowShells(boolean allow) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace);
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace, maxAttempts);
   }
 
   /** A copy with another lease and heartbeat interval. */
   public WorkerOptions withLease(Duration newLease, Duration newHeartbeatEvery) {
-    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace);
+    return new WorkerOptions(
+        workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace, maxAttempts);
   }
 
   /** A copy with another number of slots. */
   public WorkerOptions withSlots(int newSlots) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace);
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace, maxAttempts);
   }
 
   /** A copy with another stop grace. */
   public WorkerOptions withStopGrace(Duration newStopGrace) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace);
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace, maxAttempts);
+  }
+
+  /** A copy with another number of attempts. */
+  public WorkerOptions withMaxAttempts(int attempts) {
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, attempts);
   }
 }

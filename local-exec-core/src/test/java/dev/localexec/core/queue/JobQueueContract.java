@@ -267,6 +267,46 @@ public abstract class JobQueueContract {
   }
 
   @Test
+  void attemptsExhausted_aJobWhoseWorkersKeepDyingFailsForGoodAfterMaxAttempts() {
+    queue.enqueue(job("job-aaaaaaaa"));
+    queue.enqueue(job("job-bbbbbbbb"));
+    for (int i = 1; i <= 3; i++) {
+      Claim c = queue.claim("w" + i, LEASE).orElseThrow();
+      assertThat(c.job().jobId()).isEqualTo("job-aaaaaaaa");
+      assertThat(c.attempt()).isEqualTo(i);
+      clock.advance(Duration.ofSeconds(61));
+    }
+
+    Claim next = queue.claim("w4", LEASE).orElseThrow();
+
+    assertThat(next.job().jobId()).isEqualTo("job-bbbbbbbb");
+    JobStatus a = queue.status("job-aaaaaaaa").orElseThrow();
+    assertThat(a.state()).isEqualTo(JobState.FAILED);
+    assertThat(a.attempts()).isEqualTo(3);
+    assertThat(a.error())
+        .isEqualTo(
+            "attempts_exhausted: job 'job-aaaaaaaa' was claimed 3 times and no attempt finished"
+                + " (the worker holding it stopped or died each time); requeue it to run it again");
+    queue.complete(next, Map.of());
+    clock.advance(Duration.ofHours(1));
+    assertThat(queue.claim("w5", LEASE)).isEmpty();
+    assertThat(queue.status("job-aaaaaaaa").orElseThrow().state()).isEqualTo(JobState.FAILED);
+  }
+
+  @Test
+  void attemptsExhausted_followsTheWorkersMaxAttempts_andRequeueStartsAgain() {
+    queue.enqueue(job("job-aaaaaaaa"));
+    queue.claim("w1", LEASE, 1).orElseThrow();
+    clock.advance(Duration.ofSeconds(61));
+
+    assertThat(queue.claim("w2", LEASE, 1)).isEmpty();
+    assertThat(state("job-aaaaaaaa")).isEqualTo(JobState.FAILED);
+
+    queue.requeue("job-aaaaaaaa");
+    assertThat(queue.claim("w3", LEASE, 1).orElseThrow().attempt()).isEqualTo(1);
+  }
+
+  @Test
   void staleAttempt_itsHeartbeatAndFinalWritesAreRefused() {
     queue.enqueue(job("job-aaaaaaaa"));
     Claim first = claimOrFail(queue, "w1");
