@@ -10,6 +10,7 @@ import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.sandbox.BwrapLauncher;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
@@ -52,6 +53,7 @@ public final class LocalExecCli {
           "--mcp-backend",
           "--mcp-config",
           "--model",
+          "--open-control",
           QueueSelection.FLAG);
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
@@ -59,7 +61,7 @@ public final class LocalExecCli {
       String.join(
           "\n",
           "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
-              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR]",
+              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] [--open-control P,Q]",
           "                  [--mcp-backend mcporter|sdk|off] [--mcp-config FILE]"
               + " [--model off|vllm] COMMAND ...",
           "",
@@ -107,7 +109,11 @@ public final class LocalExecCli {
           "model.chat in allowed_tools ask the server of config/vllm/dali_local_exec.yaml.",
           "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
               + " them;",
-          "bwrap or unshare insist on one; none turns the sandbox off.",
+          "bwrap or unshare insist on one; none turns the sandbox off. bwrap keeps the plane's"
+              + " folders and the",
+          "repo's control files (.git config and hooks, .envrc, .vscode, config/, ...) read-only;"
+              + " --open-control .git,config",
+          "lets jobs write the ones named.",
           "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
               + " PostgreSQL instead of",
           "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
@@ -306,6 +312,7 @@ public final class LocalExecCli {
             .discoverPlugins(
                 PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
             .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
+            .openControlPaths(openControl(a))
             .queue(QueueSelection.factory(a.get(QueueSelection.FLAG), environment));
     if (runsJobs) {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
@@ -331,6 +338,26 @@ public final class LocalExecCli {
       throw new UsageException("--plugins " + dir + ": " + problem);
     }
     return dir;
+  }
+
+  /** The control paths {@code --open-control P,Q} lets jobs write. */
+  private static List<String> openControl(Args a) {
+    if (!a.has("--open-control")) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (String n : a.get("--open-control").split(",", -1)) {
+      String name = n.strip();
+      if (!BwrapLauncher.CONTROL_PATHS.contains(name)) {
+        throw new UsageException(
+            "--open-control: '"
+                + name
+                + "' is not a control path the sandbox keeps read-only; those are "
+                + String.join(",", BwrapLauncher.CONTROL_PATHS));
+      }
+      names.add(name);
+    }
+    return names;
   }
 
   private static void noPositionals(Args a, String cmd) {

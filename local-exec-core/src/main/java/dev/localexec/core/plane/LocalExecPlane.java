@@ -16,6 +16,7 @@ import dev.localexec.core.queue.FileLedgerQueue;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.sandbox.BwrapLauncher;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -354,6 +356,7 @@ public final class LocalExecPlane {
     private ModelBackend model;
     private Duration modelTimeout = Capabilities.DEFAULT_MODEL_TIMEOUT;
     private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
+    private final List<String> controlPaths = new ArrayList<>(BwrapLauncher.CONTROL_PATHS);
 
     private Builder(Path root) {
       if (root == null) {
@@ -408,6 +411,29 @@ public final class LocalExecPlane {
     /** Worker id, lease and shell permission for {@link #worker()}. */
     public Builder workerOptions(WorkerOptions o) {
       this.workerOptions = o;
+      return this;
+    }
+
+    /**
+     * Lets jobs write some of the repo's control files, which the bubblewrap sandbox otherwise
+     * keeps read-only ({@link BwrapLauncher#CONTROL_PATHS}: {@code .git}'s configuration and hooks,
+     * {@code .envrc}, editor settings, {@code config/}, ...). Code that reads them later (git, an
+     * editor, the plane's own configuration) then runs whatever a job wrote there.
+     *
+     * @param paths root-relative names from {@link BwrapLauncher#CONTROL_PATHS}
+     * @throws IllegalArgumentException for a name that is not one of them
+     */
+    public Builder openControlPaths(Collection<String> paths) {
+      for (String p : paths) {
+        if (!BwrapLauncher.CONTROL_PATHS.contains(p)) {
+          throw new IllegalArgumentException(
+              "'"
+                  + p
+                  + "' is not a control path the sandbox keeps read-only; those are "
+                  + String.join(", ", BwrapLauncher.CONTROL_PATHS));
+        }
+        controlPaths.remove(p);
+      }
       return this;
     }
 
@@ -503,7 +529,7 @@ public final class LocalExecPlane {
         }
       }
       SandboxMode mode = sandboxMode != null ? sandboxMode : SandboxMode.AUTO;
-      return sandboxProbe.choose(mode, l.root(), planeFolders);
+      return sandboxProbe.choose(mode, l.root(), planeFolders, List.copyOf(controlPaths));
     }
 
     /** The plane. */

@@ -19,7 +19,9 @@ import java.util.Objects;
  * root are visible: no {@code /etc/shadow}, {@code /root}, {@code /home}, {@code /var}), {@code
  * read_only_system}, {@code private_tmp} ({@code /tmp} and {@code /run} are empty and private),
  * {@code writable_repo_root_only}, {@code plane_folder_read_only} (the ledger and evidence cannot
- * be edited), {@code no_capabilities} and {@code new_session} come from the sandbox; {@code
+ * be edited, nor the folders above them renamed or replaced), {@code control_files_read_only}
+ * ({@code .git}'s configuration and hooks and the root's other control files cannot be edited),
+ * {@code no_capabilities} and {@code new_session} come from the sandbox; {@code
  * filesystem_isolation}, {@code root_only_files_hidden}, {@code unprivileged_uid} and {@code
  * resource_limits} name what a mechanism leaves open.
  *
@@ -44,6 +46,7 @@ public record Sandbox(String mechanism, List<String> enforces, List<String> notE
               "private_tmp",
               "writable_repo_root_only",
               "plane_folder_read_only",
+              "control_files_read_only",
               "no_capabilities",
               "new_session",
               "argv_only",
@@ -67,6 +70,7 @@ public record Sandbox(String mechanism, List<String> enforces, List<String> notE
               "private_tmp",
               "writable_repo_root_only",
               "plane_folder_read_only",
+              "control_files_read_only",
               "no_capabilities",
               "unprivileged_uid",
               "resource_limits"));
@@ -84,6 +88,7 @@ public record Sandbox(String mechanism, List<String> enforces, List<String> notE
               "private_tmp",
               "writable_repo_root_only",
               "plane_folder_read_only",
+              "control_files_read_only",
               "no_capabilities",
               "unprivileged_uid",
               "resource_limits"));

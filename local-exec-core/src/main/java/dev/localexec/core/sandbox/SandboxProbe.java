@@ -99,6 +99,16 @@ public final class SandboxProbe {
    *     not work, saying why
    */
   public Choice choose(SandboxMode mode, Path root, List<Path> readOnlyInsideRoot) {
+    return choose(mode, root, readOnlyInsideRoot, BwrapLauncher.CONTROL_PATHS);
+  }
+
+  /**
+   * Chooses the sandbox as {@link #choose(SandboxMode, Path, List)} does, keeping {@code
+   * controlPaths} (root-relative, see {@link BwrapLauncher#CONTROL_PATHS}) read-only under
+   * bubblewrap.
+   */
+  public Choice choose(
+      SandboxMode mode, Path root, List<Path> readOnlyInsideRoot, List<String> controlPaths) {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(root, "root");
     switch (mode) {
@@ -113,7 +123,7 @@ public final class SandboxProbe {
         return c;
       }
       case BWRAP -> {
-        Trial bwrap = bwrapTrial(root, readOnlyInsideRoot);
+        Trial bwrap = bwrapTrial(root, readOnlyInsideRoot, controlPaths);
         if (!bwrap.works()) {
           throw forcedFailed(
               "bwrap", bwrap, "install bubblewrap (Debian: apt-get install bubblewrap)");
@@ -133,7 +143,7 @@ public final class SandboxProbe {
                 + " isolation");
       }
       default -> {
-        Trial bwrap = bwrapTrial(root, readOnlyInsideRoot);
+        Trial bwrap = bwrapTrial(root, readOnlyInsideRoot, controlPaths);
         if (bwrap.works()) {
           return chosen(bwrap, root, "bwrap works; unshare was not needed");
         }
@@ -189,14 +199,14 @@ public final class SandboxProbe {
     }
   }
 
-  private Trial bwrapTrial(Path root, List<Path> readOnlyInsideRoot) {
+  private Trial bwrapTrial(Path root, List<Path> readOnlyInsideRoot, List<String> controlPaths) {
     Path exe = find(BwrapLauncher.NAME);
     if (exe == null) {
       return new Trial(null, "not installed (no executable 'bwrap' in " + searchPath + ")");
     }
     BwrapLauncher launcher;
     try {
-      launcher = new BwrapLauncher(exe, root, readOnlyInsideRoot);
+      launcher = new BwrapLauncher(exe, root, readOnlyInsideRoot, controlPaths);
     } catch (IllegalArgumentException e) {
       return new Trial(null, e.getMessage());
     }

@@ -46,6 +46,8 @@ class SandboxTest {
             "read_only_system",
             "private_tmp",
             "writable_repo_root_only",
+            "plane_folder_read_only",
+            "control_files_read_only",
             "no_capabilities",
             "cleared_environment",
             "argv_only");
