@@ -210,7 +210,8 @@ class HostileJobIT extends HostileRepoTest {
           .doesNotContain(forged);
       boolean forgedInLedger =
           Files.exists(repo.ledger())
-              && Files.readString(repo.ledger(), StandardCharsets.UTF_8).contains(forged);
+              && Files.readString(repo.ledger(), StandardCharsets.UTF_8)
+                  .contains("\"job_id\": \"" + forged + "\"");
       softly
           .assertThat(forgedInLedger && verify.code() == 0)
           .as("verify passes a ledger that holds the forged enqueue: %s", verify)
