@@ -72,7 +72,7 @@ public final class LocalExecPlane {
     checkFolders(layout);
     this.clock = b.clock;
     this.registry = b.registry.build();
-    this.validator = new JobValidator(registry);
+    this.validator = new JobValidator(registry, b.maxDocumentBytes);
     this.environment = Map.copyOf(b.environment);
     this.redactor = Redactor.fromEnvironment(environment);
     this.queue = b.queueFactory.open(layout, validator, clock, redactor);
@@ -357,6 +357,7 @@ public final class LocalExecPlane {
     private Duration modelTimeout = Capabilities.DEFAULT_MODEL_TIMEOUT;
     private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
     private final List<String> controlPaths = new ArrayList<>(BwrapLauncher.CONTROL_PATHS);
+    private long maxDocumentBytes = JobValidator.DEFAULT_MAX_DOCUMENT_BYTES;
 
     private Builder(Path root) {
       if (root == null) {
@@ -434,6 +435,19 @@ public final class LocalExecPlane {
         }
         controlPaths.remove(p);
       }
+      return this;
+    }
+
+    /**
+     * The largest job document {@link LocalExecPlane#parseJob} accepts, in UTF-8 bytes (default
+     * {@link JobValidator#DEFAULT_MAX_DOCUMENT_BYTES}, 1 MiB; at least 1024).
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException(
+            "the job document limit must be at least 1024 bytes, got " + bytes);
+      }
+      this.maxDocumentBytes = bytes;
       return this;
     }
 

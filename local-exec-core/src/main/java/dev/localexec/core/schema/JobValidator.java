@@ -42,6 +42,13 @@ public final class JobValidator {
   private final String jobSchemaText;
   private final Schema jobSchema;
   private final Map<String, Schema> payloadSchemas = new LinkedHashMap<>();
+  private final long maxDocumentBytes;
+
+  /** The default limit of a job document's text: 1 MiB (1048576 bytes) of UTF-8. */
+  public static final long DEFAULT_MAX_DOCUMENT_BYTES = JobDocuments.DEFAULT_MAX_DOCUMENT_BYTES;
+
+  /** The limit of a job's {@code meta}: 16 KiB (16384 bytes) of canonical JSON. */
+  public static final int MAX_META_BYTES = JobDocuments.MAX_META_BYTES;
 
   /**
    * Compiles the job schema and every registered plug-in's payload schema.
@@ -49,6 +56,24 @@ public final class JobValidator {
    * @throws IllegalArgumentException if a plug-in's schema is not valid JSON
    */
   public JobValidator(TaskRegistry registry) {
+    this(registry, DEFAULT_MAX_DOCUMENT_BYTES);
+  }
+
+  /**
+   * Compiles the schemas, as {@link #JobValidator(TaskRegistry)} does, with another limit for a job
+   * document's text.
+   *
+   * @param maxDocumentBytes the largest document {@link #parse} accepts, in UTF-8 bytes, at least
+   *     1024
+   * @throws IllegalArgumentException if a plug-in's schema is not valid JSON, or the limit is below
+   *     1024
+   */
+  public JobValidator(TaskRegistry registry, long maxDocumentBytes) {
+    if (maxDocumentBytes < 1024) {
+      throw new IllegalArgumentException(
+          "the job document limit must be at least 1024 bytes, got " + maxDocumentBytes);
+    }
+    this.maxDocumentBytes = maxDocumentBytes;
     this.registry = registry;
     SchemaRegistryConfig cfg =
         SchemaRegistryConfig.builder()
@@ -73,11 +98,17 @@ public final class JobValidator {
   }
 
   /**
-   * Parses and validates a job document.
+   * Parses and validates a job document. Besides the schemas, the text itself must be at most the
+   * document limit (1 MiB by default), hold no object with a key twice (at any depth), and no
+   * number beyond the range of a 64-bit integer.
    *
    * @throws JobValidationException with every error, each starting with its JSON path
    */
   public Job parse(String jsonText) {
+    List<String> textErrors = JobDocuments.errors(jsonText, maxDocumentBytes);
+    if (!textErrors.isEmpty()) {
+      throw new JobValidationException(textErrors);
+    }
     JsonNode node;
     try {
       node = Json.parseTree(jsonText);
@@ -112,8 +143,19 @@ public final class JobValidator {
   /** Every error of a job tree, each as {@code <json path>: <rule>}; empty when valid. */
   public List<String> errors(JsonNode node) {
     List<String> errors = new ArrayList<>();
-    for (com.networknt.schema.Error e : jobSchema.validate(node)) {
-      errors.add(format("", e));
+    try {
+      for (com.networknt.schema.Error e : jobSchema.validate(node)) {
+        errors.add(format("", e));
+      }
+    } catch (RuntimeException e) {
+      errors.add("$: the document cannot be validated: " + e.getMessage());
+      return errors;
+    }
+    if (node.isObject() && node.get("meta") != null && node.get("meta").isObject()) {
+      String meta = JobDocuments.metaError(Json.toJava(node.get("meta")));
+      if (meta != null) {
+        errors.add(meta);
+      }
     }
     if (node.isObject()) {
       JsonNode type = node.get("job_type");
@@ -129,8 +171,12 @@ public final class JobValidator {
                     + String.join(", ", registry.ids()));
           }
         } else if (payload != null && payload.isObject()) {
-          for (com.networknt.schema.Error e : s.validate(payload)) {
-            errors.add(format("payload", e));
+          try {
+            for (com.networknt.schema.Error e : s.validate(payload)) {
+              errors.add(format("payload", e));
+            }
+          } catch (RuntimeException e) {
+            errors.add("$.payload: the payload cannot be validated: " + e.getMessage());
           }
         }
       }

@@ -288,4 +288,105 @@ class JobValidatorTest {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
+
+  @Test
+  void parse_duplicateKeysAtAnyDepthAreEachRefusedWithTheirPath() {
+    String doc =
+        VALID
+            .replace("\"payload\": {\"n\": 3}", "\"payload\": {\"n\": 3, \"n\": 4}")
+            .replace("\"meta\": {\"source\": \"test\"}", "\"meta\": {\"a b\": 1, \"a b\": 2}")
+            .replace(
+                "\"job_id\": \"job-abcdefgh\",",
+                "\"job_id\": \"job-abcdefgh\", \"job_id\": \"job-zzzzzzzz\",");
+
+    assertThat(errorsOf(doc))
+        .containsExactly(
+            "$.job_id: duplicate key; a key may appear once in an object (a reader sees the first,"
+                + " a parser keeps the last)",
+            "$.payload.n: duplicate key; a key may appear once in an object (a reader sees the"
+                + " first, a parser keeps the last)",
+            "$.meta['a b']: duplicate key; a key may appear once in an object (a reader sees the"
+                + " first, a parser keeps the last)");
+  }
+
+  @Test
+  void parse_hugeNumbersAreErrorsWithTheirPathNeverACrash() {
+    assertThat(errorsOf(VALID.replace("\"n\": 3", "\"n\": 1e308")))
+        .containsExactly(
+            "$.payload.n: the number 1e308 is beyond the range of the integers a job may hold"
+                + " (-9223372036854775808..9223372036854775807)");
+    assertThat(errorsOf(VALID.replace("\"max_tool_calls\": 0", "\"max_tool_calls\": -1E300")))
+        .containsExactly(
+            "$.budgets.max_tool_calls: the number -1E300 is beyond the range of the integers a job"
+                + " may hold (-9223372036854775808..9223372036854775807)");
+    assertThat(
+            errorsOf(
+                VALID.replace(
+                    "\"max_tool_calls\": 0", "\"max_tool_calls\": 123456789012345678901234567890")))
+        .containsExactly("$.budgets.max_tool_calls: must have a maximum value of 500");
+  }
+
+  @Test
+  void parse_integralFloatsWithinRangeAreIntegersAsInTheOriginal() {
+    Job job =
+        validator.parse(VALID.replace("\"max_wall_time_sec\": 60", "\"max_wall_time_sec\": 100.0"));
+
+    assertThat(job.budgets().maxWallTimeSec()).isEqualTo(100);
+  }
+
+  @Test
+  void parse_aDocumentOverTheLimitIsRefusedBeforeParsing() {
+    JobValidator small =
+        new JobValidator(
+            TaskRegistry.builder()
+                .register(new SchemaOnlyPlugin("counted_task", COUNTED_SCHEMA))
+                .build(),
+            1024);
+    String doc = VALID.replace("\"source\": \"test\"", "\"source\": \"" + "x".repeat(1000) + "\"");
+
+    assertThat(errorsOf(small, doc))
+        .containsExactly(
+            "$: the document is "
+                + doc.length()
+                + " bytes, more than the limit of 1024 bytes; keep large data in files of the repo"
+                + " and name them in the payload");
+    assertThat(errorsOf(small, "{\"x\": \"" + "\u00e9".repeat(600) + "\"}"))
+        .singleElement()
+        .asString()
+        .startsWith("$: the document is 1209 bytes");
+  }
+
+  @Test
+  void validate_aMetaOverSixteenKibIsRefusedAlsoForTrees() {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tree = (Map<String, Object>) Json.parse(VALID);
+    tree.put("meta", Map.of("note", "m".repeat(16_400)));
+
+    assertThatThrownBy(() -> validator.validate(tree))
+        .isInstanceOf(JobValidationException.class)
+        .extracting(e -> ((JobValidationException) e).errors())
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .containsExactly(
+            "$.meta: 16411 bytes of JSON, more than the limit of 16384 bytes; meta is for short"
+                + " labels");
+  }
+
+  @Test
+  void parse_resourceBudgetsRoundTrip_andOutOfRangeOnesAreRefused() {
+    String doc =
+        VALID.replace(
+            "\"max_concurrency_slots\": 2",
+            "\"max_concurrency_slots\": 2, \"max_memory_bytes\": 268435456, \"max_processes\": 64,"
+                + " \"max_cpu_sec\": 2, \"max_file_bytes\": 67108864");
+
+    Job job = validator.parse(doc);
+
+    assertThat(job.budgets().resources())
+        .isEqualTo(new dev.localexec.api.ResourceLimits(268435456L, 64, 2, 67108864L));
+    assertThat(job.budgets().toMap())
+        .containsEntry("max_memory_bytes", 268435456L)
+        .containsEntry("max_file_bytes", 67108864L);
+    assertThat(errorsOf(doc.replace("\"max_processes\": 64", "\"max_processes\": 0")))
+        .containsExactly("$.budgets.max_processes: must have a minimum value of 1");
+  }
 }
