@@ -10,7 +10,6 @@ import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
-import dev.localexec.core.sandbox.BwrapLauncher;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
@@ -312,8 +311,12 @@ public final class LocalExecCli {
             .discoverPlugins(
                 PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
             .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
-            .openControlPaths(openControl(a))
             .queue(QueueSelection.factory(a.get(QueueSelection.FLAG), environment));
+    try {
+      b.openControlPaths(openControl(a));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--open-control: " + e.getMessage());
+    }
     if (runsJobs) {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
     }
@@ -347,15 +350,7 @@ public final class LocalExecCli {
     }
     List<String> names = new ArrayList<>();
     for (String n : a.get("--open-control").split(",", -1)) {
-      String name = n.strip();
-      if (!BwrapLauncher.CONTROL_PATHS.contains(name)) {
-        throw new UsageException(
-            "--open-control: '"
-                + name
-                + "' is not a control path the sandbox keeps read-only; those are "
-                + String.join(",", BwrapLauncher.CONTROL_PATHS));
-      }
-      names.add(name);
+      names.add(n.strip());
     }
     return names;
   }
