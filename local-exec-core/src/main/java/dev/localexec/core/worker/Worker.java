@@ -511,6 +511,14 @@ public final class Worker {
       run.beats.shutdownNow();
     }
 
+    // The summary is chained: its hash in the evidence before the final line (verify checks it).
+    String summaryText = redactor.redact(summary);
+    evidence.record(
+        "summary",
+        Summaries.evidencePayload(
+            layout.display(Summaries.path(layout.evidenceDir(), job.jobId())),
+            Summaries.bytes(summaryText)));
+    boolean stale = false;
     try {
       // The evidence line first: the ledger's final event records the evidence head after it.
       if (status.equals("complete")) {
@@ -526,14 +534,22 @@ public final class Worker {
       if (!e.code().equals("stale_claim")) {
         throw e;
       }
-      evidence.record("stale_claim", Map.of("message", e.getMessage()));
+      // The attempt the ledger fenced off: verify accepts its late lines by this line.
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("worker_id", claim.workerId());
+      p.put("attempt", claim.attempt());
+      p.put("message", e.getMessage());
+      evidence.record("stale_claim", p);
       LOG.warn("{}", redactor.redact(e.getMessage()));
+      stale = true;
     }
-    String summaryPath;
+    String summaryPath = null;
     try {
-      summaryPath =
-          layout.display(
-              Summaries.write(layout.evidenceDir(), job.jobId(), redactor.redact(summary)));
+      // A fenced-off attempt leaves the summary of the attempt the ledger recorded.
+      if (!stale) {
+        summaryPath =
+            layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summaryText));
+      }
     } catch (IOException e) {
       summaryPath = null;
       LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());

@@ -37,6 +37,8 @@ class VerifierTest {
   private static final String LEDGER = "workspace/local_exec/state/jobs.jsonl";
   private static final String EVIDENCE_A = "workspace/local_exec/evidence/job-evidence01.jsonl";
   private static final String EVIDENCE_B = "workspace/local_exec/evidence/job-failing001.jsonl";
+  private static final String SUMMARY_A = "workspace/local_exec/evidence/job-evidence01.md";
+  private static final String SUMMARY_B = "workspace/local_exec/evidence/job-failing001.md";
   private static final String HASH_MISMATCH = "hash mismatch (line edited, inserted or reordered)";
 
   @TempDir Path root;
@@ -111,8 +113,8 @@ class VerifierTest {
 
   /**
    * Ledger: enqueue A, enqueue B, claim A, heartbeat, complete A, claim B, heartbeat, fail B.
-   * Evidence A: claimed, run_header, lease_heartbeat, note x3, complete. Evidence B: claimed,
-   * run_header, lease_heartbeat, failed.
+   * Evidence A: claimed, run_header, lease_heartbeat, note x3, summary, complete. Evidence B:
+   * claimed, run_header, lease_heartbeat, summary, failed. Summaries: A 4 lines, B 5 lines.
    */
   private void runTwoJobs() {
     plane.enqueue(job("job-evidence01", "notes_task"));
@@ -154,11 +156,15 @@ class VerifierTest {
 
     assertThat(report.files())
         .containsExactly(
-            FileCheck.ok(LEDGER, 8), FileCheck.ok(EVIDENCE_A, 7), FileCheck.ok(EVIDENCE_B, 4));
+            FileCheck.ok(LEDGER, 8),
+            FileCheck.ok(EVIDENCE_A, 8),
+            FileCheck.ok(SUMMARY_A, 4),
+            FileCheck.ok(EVIDENCE_B, 5),
+            FileCheck.ok(SUMMARY_B, 5));
     assertThat(report.verified()).isTrue();
-    assertThat(report.summary()).isEqualTo(Map.of("status", "verified", "files", 3, "problems", 0));
+    assertThat(report.summary()).isEqualTo(Map.of("status", "verified", "files", 5, "problems", 0));
     assertThat(Json.line(report.files().get(1).toMap()))
-        .isEqualTo("{\"file\": \"" + EVIDENCE_A + "\", \"ok\": true, \"lines\": 7}");
+        .isEqualTo("{\"file\": \"" + EVIDENCE_A + "\", \"ok\": true, \"lines\": 8}");
   }
 
   @Test
@@ -166,9 +172,9 @@ class VerifierTest {
     runTwoJobs();
 
     Map<String, Object> complete = parse(lines(LEDGER).get(4));
-    Map<String, Object> lastEvidence = parse(lines(EVIDENCE_A).get(6));
+    Map<String, Object> lastEvidence = parse(lines(EVIDENCE_A).get(7));
     Map<String, Object> fail = parse(lines(LEDGER).get(7));
-    Map<String, Object> failedEvidence = parse(lines(EVIDENCE_B).get(3));
+    Map<String, Object> failedEvidence = parse(lines(EVIDENCE_B).get(4));
 
     assertThat(complete.keySet())
         .containsExactly(
@@ -183,10 +189,10 @@ class VerifierTest {
             "hash");
     assertThat(lastEvidence.get("kind")).isEqualTo("complete");
     assertThat(complete.get("evidence_head"))
-        .isEqualTo(Map.of("seq", 7, "hash", lastEvidence.get("hash")));
+        .isEqualTo(Map.of("seq", 8, "hash", lastEvidence.get("hash")));
     assertThat(failedEvidence.get("kind")).isEqualTo("failed");
     assertThat(fail.get("evidence_head"))
-        .isEqualTo(Map.of("seq", 4, "hash", failedEvidence.get("hash")));
+        .isEqualTo(Map.of("seq", 5, "hash", failedEvidence.get("hash")));
   }
 
   @Test
@@ -200,10 +206,11 @@ class VerifierTest {
     assertThat(verifyAll())
         .containsExactly(
             FileCheck.ok(LEDGER, 8),
-            FileCheck.problem(EVIDENCE_A, 7, 4, HASH_MISMATCH),
-            FileCheck.ok(EVIDENCE_B, 4));
+            FileCheck.problem(EVIDENCE_A, 8, 4, HASH_MISMATCH),
+            FileCheck.ok(EVIDENCE_B, 5),
+            FileCheck.ok(SUMMARY_B, 5));
     assertThat(plane.verify(null).summary())
-        .isEqualTo(Map.of("status", "failed", "files", 3, "problems", 1));
+        .isEqualTo(Map.of("status", "failed", "files", 4, "problems", 1));
   }
 
   @Test
@@ -242,7 +249,7 @@ class VerifierTest {
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_A,
-                7,
+                8,
                 5,
                 "seq 6 where 5 was expected (line inserted, deleted or reordered)"));
   }
@@ -256,7 +263,7 @@ class VerifierTest {
     ev.set(5, fifth);
     write(EVIDENCE_A, ev);
 
-    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.problem(EVIDENCE_A, 7, 5, HASH_MISMATCH));
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.problem(EVIDENCE_A, 8, 5, HASH_MISMATCH));
   }
 
   @Test
@@ -270,7 +277,7 @@ class VerifierTest {
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_A,
-                6,
+                7,
                 4,
                 "seq 5 where 4 was expected (line inserted, deleted or reordered)"));
   }
@@ -279,18 +286,20 @@ class VerifierTest {
   void truncatedLastEvidenceLine_isCaughtByTheHeadTheLedgerRecorded() throws IOException {
     runTwoJobs();
     List<String> ev = lines(EVIDENCE_A);
-    write(EVIDENCE_A, ev.subList(0, 6));
+    write(EVIDENCE_A, ev.subList(0, 7));
 
     assertThat(verifyAll())
         .containsExactly(
             FileCheck.ok(LEDGER, 8),
             FileCheck.problem(
                 EVIDENCE_A,
-                6,
                 7,
-                "truncated: the chain ends at seq 6 but the ledger's complete event (ledger line"
-                    + " 5) recorded evidence_head seq 7 (lines cut off the end or deleted)"),
-            FileCheck.ok(EVIDENCE_B, 4));
+                8,
+                "truncated: the chain ends at seq 7 but the ledger's complete event (ledger line"
+                    + " 5) recorded evidence_head seq 8 (lines cut off the end or deleted)"),
+            FileCheck.ok(SUMMARY_A, 4),
+            FileCheck.ok(EVIDENCE_B, 5),
+            FileCheck.ok(SUMMARY_B, 5));
   }
 
   @Test
@@ -298,14 +307,14 @@ class VerifierTest {
     runTwoJobs();
     write(EVIDENCE_B, lines(EVIDENCE_B).subList(0, 2));
 
-    assertThat(verifyAll().get(2))
+    assertThat(verifyAll().get(3))
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_B,
                 2,
                 3,
                 "truncated: the chain ends at seq 2 but the ledger's fail event (ledger line 8)"
-                    + " recorded evidence_head seq 4 (lines cut off the end or deleted)"));
+                    + " recorded evidence_head seq 5 (lines cut off the end or deleted)"));
   }
 
   @Test
@@ -318,17 +327,17 @@ class VerifierTest {
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_A,
-                7,
-                7,
-                "truncated: the chain ends at seq 6 but the ledger's complete event (ledger line"
-                    + " 5) recorded evidence_head seq 7 (lines cut off the end or deleted)"));
+                8,
+                8,
+                "truncated: the chain ends at seq 7 but the ledger's complete event (ledger line"
+                    + " 5) recorded evidence_head seq 8 (lines cut off the end or deleted)"));
   }
 
   @Test
   void evidenceRewrittenWithAValidChain_differsFromTheRecordedHead() throws IOException {
     runTwoJobs();
     List<String> ev = lines(EVIDENCE_A);
-    write(EVIDENCE_A, ev.subList(0, 6));
+    write(EVIDENCE_A, ev.subList(0, 7));
     Map<String, Object> forged = new java.util.LinkedHashMap<>();
     forged.put("ts_utc", "2026-01-02T03:04:05.000000Z");
     forged.put("job_id", "job-evidence01");
@@ -340,9 +349,9 @@ class VerifierTest {
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_A,
-                7,
-                7,
-                "evidence head mismatch: seq 7 has another hash than the ledger's complete event"
+                8,
+                8,
+                "evidence head mismatch: seq 8 has another hash than the ledger's complete event"
                     + " (ledger line 5) recorded (evidence rewritten)"));
   }
 
@@ -351,13 +360,13 @@ class VerifierTest {
     runTwoJobs();
     Files.delete(file(EVIDENCE_B));
 
-    assertThat(verifyAll().get(2))
+    assertThat(verifyAll().get(3))
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_B,
                 0,
                 1,
-                "missing: the ledger's fail event (ledger line 8) recorded evidence_head seq 4"));
+                "missing: the ledger's fail event (ledger line 8) recorded evidence_head seq 5"));
   }
 
   @Test
@@ -411,14 +420,18 @@ class VerifierTest {
     assertThat(plane.runOnce().status()).isEqualTo("complete");
 
     List<String> ev = lines(EVIDENCE_A);
-    assertThat(ev).hasSize(16);
-    assertThat(parse(ev.get(8)))
+    assertThat(ev).hasSize(18);
+    assertThat(parse(ev.get(9)))
         .containsEntry("kind", "torn_line")
-        .containsEntry("payload", Map.of("line", 8, "bytes", 19))
-        .containsEntry("seq", 8);
+        .containsEntry("payload", Map.of("line", 9, "bytes", 19))
+        .containsEntry("seq", 9);
     assertThat(verifyAll())
         .containsExactly(
-            FileCheck.ok(LEDGER, 12), FileCheck.ok(EVIDENCE_A, 16), FileCheck.ok(EVIDENCE_B, 4));
+            FileCheck.ok(LEDGER, 12),
+            FileCheck.ok(EVIDENCE_A, 18),
+            FileCheck.ok(SUMMARY_A, 4),
+            FileCheck.ok(EVIDENCE_B, 5),
+            FileCheck.ok(SUMMARY_B, 5));
   }
 
   @Test
@@ -428,19 +441,19 @@ class VerifierTest {
     assertThat(plane.runOnce().status()).isEqualTo("complete");
 
     List<String> ev = lines(EVIDENCE_A);
-    assertThat(ev).hasSize(14);
-    assertThat(parse(ev.get(7))).containsEntry("kind", "claimed").containsEntry("seq", 8);
-    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 14));
+    assertThat(ev).hasSize(16);
+    assertThat(parse(ev.get(8))).containsEntry("kind", "claimed").containsEntry("seq", 9);
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 16));
 
-    write(EVIDENCE_A, ev.subList(0, 10));
+    write(EVIDENCE_A, ev.subList(0, 12));
     assertThat(verifyAll().get(1))
         .isEqualTo(
             FileCheck.problem(
                 EVIDENCE_A,
-                10,
-                11,
-                "truncated: the chain ends at seq 10 but the ledger's complete event (ledger line"
-                    + " 12) recorded evidence_head seq 14 (lines cut off the end or deleted)"));
+                12,
+                13,
+                "truncated: the chain ends at seq 12 but the ledger's complete event (ledger line"
+                    + " 12) recorded evidence_head seq 16 (lines cut off the end or deleted)"));
   }
 
   @Test
@@ -472,7 +485,8 @@ class VerifierTest {
     assertThat(ledger).hasSize(44);
     assertThat(parse(ledger.get(40))).containsEntry("seq", 1);
     assertThat(plane.verify("job-evidence01").files())
-        .containsExactly(FileCheck.ok(LEDGER, 44), FileCheck.ok(EVIDENCE_A, 7));
+        .containsExactly(
+            FileCheck.ok(LEDGER, 44), FileCheck.ok(EVIDENCE_A, 8), FileCheck.ok(SUMMARY_A, 4));
 
     appendRaw(LEDGER, ledger.get(0) + "\n");
     assertThat(verifyAll().get(0))
@@ -486,7 +500,8 @@ class VerifierTest {
     write(EVIDENCE_A, lines(EVIDENCE_A).subList(0, 3));
 
     assertThat(plane.verify("job-failing001").files())
-        .containsExactly(FileCheck.ok(LEDGER, 8), FileCheck.ok(EVIDENCE_B, 4));
+        .containsExactly(
+            FileCheck.ok(LEDGER, 8), FileCheck.ok(EVIDENCE_B, 5), FileCheck.ok(SUMMARY_B, 5));
     assertThat(plane.verify("job-evidence01").verified()).isFalse();
     assertThatThrownBy(() -> plane.verify("job-nothere01"))
         .isInstanceOfSatisfying(
