@@ -333,6 +333,7 @@ public final class FileLedgerQueue implements JobQueue {
   public double heartbeat(Claim claim, Duration lease) {
     return withLock(
         () -> {
+          requireHead();
           requireOwner(claim);
           double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
           Map<String, Object> hb = event("heartbeat");
@@ -435,6 +436,7 @@ public final class FileLedgerQueue implements JobQueue {
       Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
     return withLock(
         () -> {
+          requireHead();
           requireOwner(claim);
           Map<String, Object> ev = event(kind);
           ev.put("job_id", claim.job().jobId());

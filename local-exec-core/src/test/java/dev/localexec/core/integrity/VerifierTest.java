@@ -527,4 +527,342 @@ class VerifierTest {
                 1,
                 "seq 2 where 1 was expected (line inserted, deleted or reordered)"));
   }
+
+  // --- removal and re-chaining ---
+
+  private static final String HEAD = "workspace/local_exec/state/jobs.head";
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** Rewrites a file's chain from its first line, every hash recomputed. */
+  private void rechain(String relative) throws IOException {
+    List<String> out = new ArrayList<>();
+    ChainHead previous = ChainHead.GENESIS;
+    for (String line : lines(relative)) {
+      Map<String, Object> o = new java.util.LinkedHashMap<>(parse(line));
+      o.remove("seq");
+      o.remove("hash");
+      ChainedJsonl.ChainedLine chained = ChainedJsonl.chain(previous, o);
+      out.add(chained.line());
+      previous = chained.head();
+    }
+    write(relative, out);
+  }
+
+  private Map<String, Object> evidenceLine(String id, String kind, Map<String, ?> payload) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("ts_utc", "2026-01-02T03:04:05.000000Z");
+    m.put("job_id", id);
+    m.put("kind", kind);
+    m.put("payload", payload);
+    return m;
+  }
+
+  private void appendChained(String relative, Map<String, Object> line) throws IOException {
+    new ChainedJsonl(file(relative), Redactor.none(), null, false).append(line);
+  }
+
+  @Test
+  void evidenceAppendedPastItsHeadWithItsHashRecomputed_isAProblemAtThatLine() throws IOException {
+    runTwoJobs();
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "note", Map.of("forged", true)));
+
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                9,
+                9,
+                "evidence past its head: seq 9 comes after evidence_head seq 8 that the ledger's"
+                    + " complete event (ledger line 5) recorded, and no later attempt of the job is"
+                    + " running (lines appended after the job ended)"));
+  }
+
+  @Test
+  void summaryLine_recordsThePathHashAndSizeOfTheSummaryBeforeTheFinalLine() throws Exception {
+    runTwoJobs();
+    byte[] md = Files.readAllBytes(file(SUMMARY_A));
+
+    Map<String, Object> line = parse(lines(EVIDENCE_A).get(6));
+
+    assertThat(line).containsEntry("kind", "summary").containsEntry("seq", 7);
+    assertThat(line.get("payload"))
+        .isEqualTo(Map.of("path", SUMMARY_A, "sha256", sha256(md), "bytes", md.length));
+  }
+
+  @Test
+  void editedSummary_isAProblemNamingTheSummaryFile() throws Exception {
+    runTwoJobs();
+    String recorded = sha256(Files.readAllBytes(file(SUMMARY_A)));
+    int recordedBytes = Files.readAllBytes(file(SUMMARY_A)).length;
+    Files.writeString(
+        file(SUMMARY_A),
+        Files.readString(file(SUMMARY_A)).replace("- notes: 3", "- notes: 4"),
+        StandardCharsets.UTF_8);
+    byte[] edited = Files.readAllBytes(file(SUMMARY_A));
+
+    assertThat(verifyAll())
+        .containsExactly(
+            FileCheck.ok(LEDGER, 8),
+            FileCheck.ok(EVIDENCE_A, 8),
+            FileCheck.problem(
+                SUMMARY_A,
+                4,
+                1,
+                "summary edited: its SHA-256 is "
+                    + sha256(edited)
+                    + " ("
+                    + edited.length
+                    + " bytes) but the summary line (line 7 of "
+                    + EVIDENCE_A
+                    + ") recorded "
+                    + recorded
+                    + " ("
+                    + recordedBytes
+                    + " bytes)"),
+            FileCheck.ok(EVIDENCE_B, 5),
+            FileCheck.ok(SUMMARY_B, 5));
+  }
+
+  @Test
+  void deletedSummary_isReportedMissing() throws Exception {
+    runTwoJobs();
+    byte[] md = Files.readAllBytes(file(SUMMARY_B));
+    Files.delete(file(SUMMARY_B));
+
+    assertThat(verifyAll().get(4))
+        .isEqualTo(
+            FileCheck.problem(
+                SUMMARY_B,
+                0,
+                1,
+                "missing: the summary line (line 4 of "
+                    + EVIDENCE_B
+                    + ") recorded a summary of "
+                    + md.length
+                    + " bytes with SHA-256 "
+                    + sha256(md)));
+  }
+
+  @Test
+  void evidenceOfAJobTheLedgerDoesNotKnow_isAProblem() throws IOException {
+    runTwoJobs();
+    String stray = "workspace/local_exec/evidence/job-stray0001.jsonl";
+    appendChained(stray, evidenceLine("job-stray0001", "claimed", Map.of("attempt", 1)));
+
+    assertThat(verifyAll().get(5))
+        .isEqualTo(
+            FileCheck.problem(
+                stray,
+                1,
+                1,
+                "evidence for job-stray0001 but the ledger has no final event for it (the ledger"
+                    + " does not know job-stray0001)"));
+  }
+
+  @Test
+  void evidenceOfAClaimedJob_verifiesWhileItsLeaseIsLiveAndIsAProblemAfter() throws IOException {
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    plane.queue().claim("w1", Duration.ofSeconds(60)).orElseThrow();
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "claimed", Map.of("attempt", 1)));
+
+    assertThat(verifyAll()).containsExactly(FileCheck.ok(LEDGER, 2), FileCheck.ok(EVIDENCE_A, 1));
+
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(verifyAll().get(1))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_A,
+                1,
+                1,
+                "evidence for job-evidence01 but the ledger has no final event for it (the lease"
+                    + " of its claim by w1, attempt 1, expired: its worker stopped without ending"
+                    + " it)"));
+  }
+
+  @Test
+  void requeuedJob_mayExtendPastItsHeadOnlyWhileItsNewClaimIsLive() throws IOException {
+    runTwoJobs();
+    plane.requeue("job-evidence01");
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 8));
+    plane.queue().claim("w2", Duration.ofSeconds(60)).orElseThrow();
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "claimed", Map.of("attempt", 1)));
+
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 9));
+
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(verifyAll().get(1).problem())
+        .isEqualTo(
+            "evidence past its head: seq 9 comes after evidence_head seq 8 that the ledger's"
+                + " complete event (ledger line 5) recorded, and no later attempt of the job is"
+                + " running (lines appended after the job ended)");
+  }
+
+  @Test
+  void lateLinesOfAFencedOffAttempt_endingInItsStaleClaimLine_verify() throws IOException {
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    plane.queue().claim("w-old", Duration.ofSeconds(5)).orElseThrow();
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "note", Map.of("late", true)));
+    Map<String, Object> stale = new java.util.LinkedHashMap<>();
+    stale.put("worker_id", "w-old");
+    stale.put("attempt", 1);
+    stale.put("message", "refused");
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "stale_claim", stale));
+
+    assertThat(verifyAll().get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 10));
+
+    stale.put("attempt", 7);
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "stale_claim", stale));
+    assertThat(verifyAll().get(1).line()).isEqualTo(9);
+  }
+
+  @Test
+  void ledgerDeletedWhileEvidenceExists_isMissingAndTheEvidenceHasNoFinalEvent()
+      throws IOException {
+    runTwoJobs();
+    long bytes = Files.size(file(LEDGER));
+    Files.delete(file(LEDGER));
+
+    List<FileCheck> checks = verifyAll();
+
+    assertThat(checks.get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER,
+                0,
+                1,
+                "missing: the ledger does not exist but its head file "
+                    + HEAD
+                    + " recorded seq 8 ending at byte "
+                    + bytes
+                    + " (the ledger was deleted)"));
+    assertThat(checks.get(1).problem())
+        .isEqualTo(
+            "evidence for job-evidence01 but the ledger has no final event for it (the ledger"
+                + " does not know job-evidence01)");
+  }
+
+  @Test
+  void ledgerEmptied_isCut() throws IOException {
+    runTwoJobs();
+    long bytes = Files.size(file(LEDGER));
+    Files.write(file(LEDGER), new byte[0]);
+
+    assertThat(verifyAll().get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER,
+                0,
+                1,
+                "cut: the chain ends at seq 0 (0 bytes) but its head file "
+                    + HEAD
+                    + " recorded seq 8 ending at byte "
+                    + bytes
+                    + " (lines cut off the end, or the ledger emptied or replaced)"));
+  }
+
+  @Test
+  void ledgerCutInsideALine_isCutAndTheJobsItEndedHaveNoFinalEvent() throws IOException {
+    runTwoJobs();
+    byte[] full = Files.readAllBytes(file(LEDGER));
+    List<String> ledger = lines(LEDGER);
+    int fiveLines = 0;
+    for (int i = 0; i < 5; i++) {
+      fiveLines += ledger.get(i).length() + 1;
+    }
+    Files.write(file(LEDGER), java.util.Arrays.copyOf(full, fiveLines + 30));
+
+    List<FileCheck> checks = verifyAll();
+
+    assertThat(checks.get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER,
+                6,
+                6,
+                "cut: the chain ends at seq 5 ("
+                    + (fiveLines + 30)
+                    + " bytes) but its head file "
+                    + HEAD
+                    + " recorded seq 8 ending at byte "
+                    + full.length
+                    + " (lines cut off the end, or the ledger emptied or replaced)"));
+    assertThat(checks.get(1)).isEqualTo(FileCheck.ok(EVIDENCE_A, 8));
+    assertThat(checks.get(3))
+        .isEqualTo(
+            FileCheck.problem(
+                EVIDENCE_B,
+                5,
+                1,
+                "evidence for job-failing001 but the ledger has no final event for it (it is"
+                    + " queued)"));
+  }
+
+  @Test
+  void ledgerRechainedEndToEnd_differsFromItsHeadFile() throws IOException {
+    runTwoJobs();
+    List<String> ledger = lines(LEDGER);
+    ledger.set(2, ledger.get(2).replace("\"attempt\": 1", "\"attempt\": 2"));
+    write(LEDGER, ledger);
+    rechain(LEDGER);
+    assertThat(new Verifier(root, file(LEDGER), root).withHeadFile(null).verifyFile(file(LEDGER)))
+        .isEqualTo(FileCheck.ok(LEDGER, 8));
+
+    assertThat(verifyAll().get(0))
+        .isEqualTo(
+            FileCheck.problem(
+                LEDGER,
+                8,
+                8,
+                "re-chained: seq 8 has another hash than its head file "
+                    + HEAD
+                    + " recorded (the ledger was rewritten and its hashes recomputed)"));
+  }
+
+  @Test
+  void ledgerWithoutAHeadFile_verifiesWithAWarning() throws IOException {
+    runTwoJobs();
+    Files.delete(file(HEAD));
+
+    VerifyReport report = plane.verify(null);
+
+    assertThat(report.files().get(0))
+        .isEqualTo(
+            FileCheck.warning(
+                LEDGER,
+                8,
+                "no head file "
+                    + HEAD
+                    + ": the ledger's end is not anchored, so a cut or re-chained ledger cannot be"
+                    + " told from this one (a ledger written before head files gets one on its"
+                    + " next append)"));
+    assertThat(report.summary())
+        .isEqualTo(Map.of("status", "verified", "files", 5, "problems", 0, "warnings", 1));
+  }
+
+  @Test
+  void acceptedCut_verifiesTheLedgerWithAWarningButNotTheEvidenceItLost() throws IOException {
+    runTwoJobs();
+    write(LEDGER, lines(LEDGER).subList(0, 5));
+
+    ((dev.localexec.core.queue.FileLedgerQueue) plane.queue()).acceptHead();
+
+    List<FileCheck> checks = verifyAll();
+    assertThat(checks.get(0))
+        .isEqualTo(
+            FileCheck.warning(
+                LEDGER,
+                6,
+                "the operator accepted the ledger as it was (head_reset at line 6; its head file"
+                    + " had recorded seq 8): events cut off before it are not in the ledger"));
+    assertThat(checks.get(3).problem())
+        .isEqualTo(
+            "evidence for job-failing001 but the ledger has no final event for it (it is"
+                + " queued)");
+  }
 }
