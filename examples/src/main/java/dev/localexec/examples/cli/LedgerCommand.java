@@ -13,16 +13,23 @@ import java.util.Map;
 /**
  * {@code ledger export FILE}: writes the queue's ledger as a {@code jobs.jsonl} in the file
  * ledger's format (from the database, or a copy of the file ledger); {@code ledger import FILE}:
- * loads a file ledger into an empty PostgreSQL queue, so users can move both ways.
+ * loads a file ledger into an empty PostgreSQL queue, so users can move both ways; {@code ledger
+ * accept-head}: the operator accepts a cut or rewritten file ledger as it is now (a {@code
+ * head_reset} event and a new head file), after which jobs are claimed again.
  */
 final class LedgerCommand {
   private LedgerCommand() {}
 
   /** Runs the subcommand and returns the line to print. */
   static Map<String, Object> run(List<String> positionals, LocalExecPlane plane) {
+    if (positionals.size() == 1 && positionals.get(0).equals("accept-head")) {
+      Map<String, Object> m = plane.acceptLedgerHead().toMap();
+      m.put("ledger", plane.layout().display(plane.layout().ledger()));
+      return m;
+    }
     if (positionals.size() != 2
         || !(positionals.get(0).equals("export") || positionals.get(0).equals("import"))) {
-      throw new UsageException("ledger needs export FILE or import FILE");
+      throw new UsageException("ledger needs export FILE, import FILE or accept-head");
     }
     Path file = Path.of(positionals.get(1));
     Map<String, Object> m = new LinkedHashMap<>();

@@ -78,8 +78,11 @@ public final class LocalExecCli {
           "  health                      kill switch, sandbox, folders, ledger, jobs by state",
           "  validate F                  check a job file against the schemas",
           "  requeue JOB_ID              queue a finished job again",
-          "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence"
-              + " (one JOB_ID: the ledger and its evidence); exit 1 on a problem",
+          "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence,"
+              + " check the ledger",
+          "                              against state/jobs.head and each summary against its"
+              + " evidence (one JOB_ID:",
+          "                              the ledger and that job's files); exit 1 on a problem",
           "  kill-switch on [REASON] | off | status",
           "  mcp list                    the configured MCP servers' tools, and which are enabled",
           "  mcp call SERVER.TOOL [--args JSON]",
@@ -91,9 +94,11 @@ public final class LocalExecCli {
               + " [--allow-tools A,B]",
           "                              ask the model for a job, validate it, enqueue it only if"
               + " valid",
-          "  ledger export FILE | import FILE",
+          "  ledger export FILE | import FILE | accept-head",
           "                              write the queue's ledger as jobs.jsonl; load a file ledger"
-              + " into an empty database queue",
+              + " into an empty database queue;",
+          "                              accept a cut or rewritten ledger as it is (claims"
+              + " resume)",
           "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
           "                              the worker loop as a service: a systemd user unit when"
               + " `systemctl --user`",

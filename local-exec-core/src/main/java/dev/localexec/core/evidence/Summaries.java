@@ -6,9 +6,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes each finished job's markdown summary, {@code evidence/<job_id>.md}. */
+/**
+ * Writes each finished job's markdown summary, {@code evidence/<job_id>.md}. A summary is chained
+ * into the job's evidence: before its final line the worker records a {@code summary} line whose
+ * payload ({@link #evidencePayload}) holds the SHA-256 of the exact bytes it then writes, which
+ * {@code verify} recomputes.
+ */
 public final class Summaries {
   private Summaries() {}
 
@@ -40,15 +49,45 @@ public final class Summaries {
     return sb.toString();
   }
 
+  /** The summary file of a job, {@code evidenceDir/<job_id>.md}. */
+  public static Path path(Path evidenceDir, String jobId) {
+    return evidenceDir.resolve(jobId + ".md");
+  }
+
+  /** The bytes {@link #write} writes for {@code markdown} (UTF-8). */
+  public static byte[] bytes(String markdown) {
+    return markdown.getBytes(StandardCharsets.UTF_8);
+  }
+
   /**
-   * Writes {@code markdown} to {@code evidenceDir/<job_id>.md} atomically, never through a symlink.
+   * The payload of the {@code summary} evidence line: {@code {"path": <displayPath>, "sha256": <hex
+   * of the bytes>, "bytes": N}}.
+   *
+   * @param displayPath the summary's path as the plane shows it (relative to the repo root)
+   * @param bytes exactly what is written
+   */
+  public static Map<String, Object> evidencePayload(String displayPath, byte[] bytes) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("path", displayPath);
+    try {
+      p.put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    }
+    p.put("bytes", bytes.length);
+    return p;
+  }
+
+  /**
+   * Writes {@code markdown} to {@code evidenceDir/<job_id>.md} atomically, as the bytes {@link
+   * #bytes} gives, never through a symlink.
    *
    * @throws IOException if it cannot be written
    */
   public static Path write(Path evidenceDir, String jobId, String markdown) throws IOException {
     Files.createDirectories(evidenceDir);
-    Path target = evidenceDir.resolve(jobId + ".md");
-    PlaneFiles.writeAtomically(target, markdown.getBytes(StandardCharsets.UTF_8), false);
+    Path target = path(evidenceDir, jobId);
+    PlaneFiles.writeAtomically(target, bytes(markdown), false);
     return target;
   }
 

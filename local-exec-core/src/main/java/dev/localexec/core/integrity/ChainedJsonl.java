@@ -193,6 +193,15 @@ public final class ChainedJsonl {
   }
 
   /**
+   * The file's size just after this writer's last {@link #append}, or -1 before its first: the byte
+   * offset where the line it returned the head of ends. Its owner reads it under the same lock it
+   * appended under (another writer of the file may have appended since).
+   */
+  public synchronized long lastAppendEnd() {
+    return knownHead == null ? -1 : knownSize;
+  }
+
+  /**
    * The head of the file's chain, read from its tail; {@link ChainHead#GENESIS} when the file is
    * missing or has no chained line.
    *

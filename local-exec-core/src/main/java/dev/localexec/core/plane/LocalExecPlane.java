@@ -192,7 +192,8 @@ public final class LocalExecPlane {
   }
 
   /**
-   * Recomputes the hash chains of the ledger and the evidence (see {@link Verifier}).
+   * Recomputes the hash chains of the ledger and the evidence, checks the file ledger against its
+   * head file and the summaries against their evidence (see {@link Verifier}).
    *
    * @param jobId a job whose evidence to check with the ledger, or {@code null} for every job's
    *     evidence and the worker event files
@@ -200,10 +201,32 @@ public final class LocalExecPlane {
    */
   public VerifyReport verify(String jobId) {
     if (queue instanceof FileLedgerQueue fileQueue) {
-      Verifier v = new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir());
+      Verifier v =
+          new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir())
+              .withHeadFile(fileQueue.headFile())
+              .withClock(clock);
       return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
     }
     return verifyQueueCopy(jobId);
+  }
+
+  /**
+   * The operator accepts the file ledger as it is now after it was cut or rewritten: see {@link
+   * FileLedgerQueue#acceptHead()}. Until then no job is claimed or queued ({@code ledger_cut}).
+   *
+   * @throws dev.localexec.api.LocalExecException {@code not_a_file_ledger} when the queue is not
+   *     the file ledger (a database queue keeps its head in the database)
+   */
+  public FileLedgerQueue.HeadAcceptance acceptLedgerHead() {
+    if (queue instanceof FileLedgerQueue fileQueue) {
+      return fileQueue.acceptHead();
+    }
+    throw new dev.localexec.api.LocalExecException(
+        "not_a_file_ledger",
+        "accept-head is for the file ledger; the queue "
+            + queue.location()
+            + " keeps its ledger's head in the database, out of a job's reach",
+        false);
   }
 
   /**
@@ -308,6 +331,7 @@ public final class LocalExecPlane {
       h.put("ledger_bytes", size);
       h.put("ledger_events", tail.lines());
       h.put("last_event", tail.lastEvent());
+      fileQueue.headProblem().ifPresent(p -> problems.add("ledger_cut: " + p));
     } else {
       h.put("queue", queue.location());
       h.putAll(queue.health());

@@ -5,6 +5,7 @@ import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.integrity.ChainedJsonl;
+import dev.localexec.core.integrity.LedgerHeadFile;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.paths.PlaneFiles;
@@ -47,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * is read back from its {@code enqueue} line when the job is claimed or re-queued. Claims look only
  * at the jobs not yet finished, kept in enqueue order.
  *
+ * <p>After every append the queue rewrites the ledger's head file {@code jobs.head} (see {@link
+ * LedgerHeadFile}). Before it claims, queues or records anything, it checks the ledger against that
+ * head: a ledger cut shorter, emptied, deleted or rewritten with recomputed hashes is refused with
+ * {@code ledger_cut} until it is restored or the operator accepts it ({@link #acceptHead()}), so
+ * jobs that had ended do not run again. A ledger without a head file (written before head files) is
+ * accepted and gets one on its next append.
+ *
  * <p>Thread-safe. Every method may block on the lock while another worker appends.
  */
 public final class FileLedgerQueue implements JobQueue {
@@ -62,6 +70,7 @@ public final class FileLedgerQueue implements JobQueue {
   private final Path ledger;
   private final Path lockFile;
   private final Path snapshot;
+  private final Path headFile;
   private final JobValidator validator;
   private final Clock clock;
   private final ChainedJsonl chain;
@@ -135,6 +144,7 @@ public final class FileLedgerQueue implements JobQueue {
     this.ledger = dir.resolve("jobs.jsonl");
     this.lockFile = dir.resolve("jobs.lock");
     this.snapshot = dir.resolve("jobs.snapshot");
+    this.headFile = dir.resolve(LedgerHeadFile.NAME);
     this.validator = validator;
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
@@ -182,6 +192,11 @@ public final class FileLedgerQueue implements JobQueue {
         });
   }
 
+  /** The ledger's head file beside it, {@code jobs.head} (it may not exist). */
+  public Path headFile() {
+    return headFile;
+  }
+
   /** The snapshot file beside the ledger (it may not exist). */
   public Path snapshot() {
     return snapshot;
@@ -213,6 +228,7 @@ public final class FileLedgerQueue implements JobQueue {
     validator.validate(job.toMap());
     return withLock(
         () -> {
+          requireHead();
           Replay r = replay();
           Replay.Entry existing = r.jobs.get(job.jobId());
           if (existing != null) {
@@ -241,6 +257,7 @@ public final class FileLedgerQueue implements JobQueue {
   public String requeue(String jobId) {
     return withLock(
         () -> {
+          requireHead();
           Replay r = replay();
           Replay.Entry e = r.jobs.get(jobId);
           if (e == null) {
@@ -265,6 +282,8 @@ public final class FileLedgerQueue implements JobQueue {
    * @param workerId the claiming worker
    * @param lease how long the claim holds without a heartbeat
    * @return the claim, or empty if nothing is queued
+   * @throws LocalExecException {@code ledger_cut} if the ledger no longer holds its head (see
+   *     {@link #acceptHead()})
    */
   @Override
   public Optional<Claim> claim(String workerId, Duration lease) {
@@ -275,6 +294,7 @@ public final class FileLedgerQueue implements JobQueue {
   public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
     return withLock(
         () -> {
+          requireHead();
           Replay r = replay();
           double now = nowUnix();
           for (Replay.Entry e : List.copyOf(r.active.values())) {
@@ -330,6 +350,7 @@ public final class FileLedgerQueue implements JobQueue {
   public double heartbeat(Claim claim, Duration lease) {
     return withLock(
         () -> {
+          requireHead();
           requireOwner(claim);
           double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
           Map<String, Object> hb = event("heartbeat");
@@ -432,6 +453,7 @@ public final class FileLedgerQueue implements JobQueue {
       Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
     return withLock(
         () -> {
+          requireHead();
           requireOwner(claim);
           Map<String, Object> ev = event(kind);
           ev.put("job_id", claim.job().jobId());
@@ -487,10 +509,20 @@ public final class FileLedgerQueue implements JobQueue {
     return Timestamps.unix(clock.instant());
   }
 
-  /** Appends one chained event (see {@link ChainedJsonl}); called under the ledger lock. */
+  /**
+   * Appends one chained event (see {@link ChainedJsonl}) to a ledger that still holds its head,
+   * then rewrites the head file; called under the ledger lock.
+   */
   private void append(Map<String, Object> event) {
+    requireHead();
+    appendAndAnchor(event);
+  }
+
+  /** Appends one chained event and rewrites the head file after it, without checking the head. */
+  private ChainHead appendAndAnchor(Map<String, Object> event) {
+    ChainHead head;
     try {
-      chain.append(event);
+      head = chain.append(event);
     } catch (IOException e) {
       throw new LocalExecException(
           "ledger_write_failed",
@@ -498,6 +530,160 @@ public final class FileLedgerQueue implements JobQueue {
           true,
           e);
     }
+    // After the append was forced: the head may lag the ledger (a crash here), never lead it.
+    try {
+      new LedgerHeadFile(
+              head.seq(), head.hash(), chain.lastAppendEnd(), Timestamps.utc(clock.instant()))
+          .write(headFile);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "cannot write the ledger's head file {}: {}; it lags the ledger until the next append",
+          headFile,
+          e.toString());
+    }
+    return head;
+  }
+
+  /**
+   * Refuses with {@code ledger_cut} when the ledger no longer holds the head its head file names;
+   * called under the ledger lock.
+   */
+  private void requireHead() {
+    String problem = headProblemUnlocked();
+    if (problem != null) {
+      throw new LocalExecException("ledger_cut", problem, false);
+    }
+  }
+
+  /**
+   * Why the ledger does not hold its head, as the message of {@code ledger_cut}; empty when it does
+   * (or when there is no head file yet).
+   */
+  public Optional<String> headProblem() {
+    return withLock(() -> Optional.ofNullable(headProblemUnlocked()));
+  }
+
+  private String headProblemUnlocked() {
+    try {
+      Optional<LedgerHeadFile> head = LedgerHeadFile.read(headFile);
+      if (head.isEmpty()) {
+        return null;
+      }
+      LedgerHeadFile h = head.get();
+      String mismatch = h.mismatch(ledger);
+      if (mismatch == null) {
+        return null;
+      }
+      String ends = Files.exists(ledger) ? ", and its chain ends at seq " + chain.head().seq() : "";
+      return "the ledger "
+          + ledger
+          + " was cut or rewritten: its head file "
+          + headFile
+          + " says seq "
+          + h.seq()
+          + " (hash "
+          + h.hash().substring(0, 12)
+          + "...) ends at byte "
+          + h.offset()
+          + ", but "
+          + mismatch
+          + ends
+          + "; no job is claimed or queued until this is resolved: run `local-exec verify` to"
+          + " see what is missing, restore the ledger from a copy, or accept the ledger as it is"
+          + " now with `local-exec ledger accept-head`";
+    } catch (LocalExecException e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_read_failed",
+          "cannot check the ledger " + ledger + " against its head file: " + e.getMessage(),
+          true,
+          e);
+    }
+  }
+
+  /**
+   * What {@link #acceptHead()} did.
+   *
+   * @param status {@code head_ok} (the ledger held its head: nothing written) or {@code head_reset}
+   * @param previousHead the head file's head before, or {@code null} (none, or unreadable)
+   * @param ledgerHead the head of the ledger's chain as found
+   * @param head the head file's head now, or {@code null} (none yet)
+   */
+  public record HeadAcceptance(
+      String status, LedgerHeadFile previousHead, ChainHead ledgerHead, LedgerHeadFile head) {
+
+    /** {@code {"status", "previous_head", "ledger_head", "head"}}. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", status);
+      m.put("previous_head", previousHead == null ? null : previousHead.toMap());
+      m.put("ledger_head", ledgerHead.toMap());
+      m.put("head", head == null ? null : head.toMap());
+      return m;
+    }
+  }
+
+  /**
+   * The operator accepts the ledger as it is now, after it was cut or rewritten (or lost its head
+   * file): appends a chained {@code head_reset} event ({@code "previous_head"}: the head file's
+   * head, or {@code null}; {@code "ledger_head"}: the head of the ledger's chain as found) and
+   * rewrites the head file after it, so claims work again. Jobs whose events were cut off are not
+   * in the ledger any more; {@code verify} still names their evidence. When the ledger holds its
+   * head, writes nothing.
+   *
+   * @throws LocalExecException {@code ledger_write_failed} if the ledger cannot be written
+   */
+  public HeadAcceptance acceptHead() {
+    return withLock(
+        () -> {
+          LedgerHeadFile previous = null;
+          boolean intact;
+          try {
+            previous = LedgerHeadFile.read(headFile).orElse(null);
+            intact = previous != null && previous.mismatch(ledger) == null;
+          } catch (LocalExecException e) {
+            intact = false;
+          } catch (IOException e) {
+            throw new LocalExecException(
+                "ledger_read_failed",
+                "cannot check the ledger " + ledger + ": " + e.getMessage(),
+                true,
+                e);
+          }
+          ChainHead found;
+          try {
+            found = chain.head();
+          } catch (IOException e) {
+            throw new LocalExecException(
+                "ledger_read_failed",
+                "cannot read the ledger " + ledger + ": " + e.getMessage(),
+                true,
+                e);
+          }
+          if (intact) {
+            return new HeadAcceptance("head_ok", previous, found, previous);
+          }
+          Map<String, Object> ev = event("head_reset");
+          ev.put("previous_head", previous == null ? null : previous.toMap());
+          ev.put("ledger_head", found.toMap());
+          appendAndAnchor(ev);
+          cache = null;
+          LedgerHeadFile now;
+          try {
+            now = LedgerHeadFile.read(headFile).orElse(null);
+          } catch (IOException e) {
+            now = null;
+          }
+          LOG.warn(
+              "ledger {} accepted as it is at seq {} (its head file had {})",
+              ledger,
+              found.seq(),
+              previous == null
+                  ? "none"
+                  : "seq " + previous.seq() + " at byte " + previous.offset());
+          return new HeadAcceptance("head_reset", previous, found, now);
+        });
   }
 
   /** The lines before {@code offset} if the cached replay stands there, else -1. */

@@ -513,6 +513,10 @@ public final class Worker {
       run.beats.shutdownNow();
     }
 
+    // The summary is chained: its hash in the evidence before the final line (verify checks it).
+    String summaryText = redactor.redact(summary);
+    recordSummary(evidence, job, summaryText);
+    boolean stale = false;
     try {
       // The evidence line first: the ledger's final event records the evidence head after it.
       if (status.equals("complete")) {
@@ -525,44 +529,39 @@ public final class Worker {
         queue.fail(claim, error, head.orElse(null));
       }
     } catch (LocalExecException e) {
-      if (!e.code().equals("stale_claim")) {
-        if (!status.equals("complete")) {
-          throw e;
-        }
-        // The result could not be recorded: fail the job with why, so that it does not stay
-        // running and run again at every lease expiry.
-        error = "result_unrecordable";
-        String why = redactor.redact(String.valueOf(e.getMessage()));
-        LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
+      if (e.code().equals("stale_claim")) {
+        // The attempt the ledger fenced off: verify accepts its late lines by this line.
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("error", error);
-        p.put("detail", why);
-        Optional<ChainHead> head = evidence.recordChained("failed", p);
-        queue.fail(claim, error + ": " + why, head.orElse(null));
-        status = "failed";
-        result = null;
-        summary = Summaries.failed(job, error, why);
-      } else {
-        evidence.record("stale_claim", Map.of("message", e.getMessage()));
+        p.put("worker_id", claim.workerId());
+        p.put("attempt", claim.attempt());
+        p.put("message", e.getMessage());
+        evidence.record("stale_claim", p);
         LOG.warn("{}", redactor.redact(e.getMessage()));
+        stale = true;
+      } else if (status.equals("complete")) {
+        summaryText = failUnrecordable(claim, evidence, redactor.redact(e.getMessage()));
+        status = "failed";
+        error = "result_unrecordable";
+        result = null;
+      } else {
+        throw e;
       }
     } catch (RuntimeException e) {
       if (!status.equals("complete")) {
         throw e;
       }
-      error = "result_unrecordable";
-      String why = redactor.redact(e.toString());
-      LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
-      queue.fail(claim, error + ": " + why, null);
+      summaryText = failUnrecordable(claim, evidence, redactor.redact(e.toString()));
       status = "failed";
+      error = "result_unrecordable";
       result = null;
-      summary = Summaries.failed(job, error, why);
     }
-    String summaryPath;
+    String summaryPath = null;
     try {
-      summaryPath =
-          layout.display(
-              Summaries.write(layout.evidenceDir(), job.jobId(), redactor.redact(summary)));
+      // A fenced-off attempt leaves the summary of the attempt the ledger recorded.
+      if (!stale) {
+        summaryPath =
+            layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summaryText));
+      }
     } catch (IOException e) {
       summaryPath = null;
       LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
@@ -575,6 +574,32 @@ public final class Worker {
         error,
         layout.display(evidence.path()),
         summaryPath);
+  }
+
+  private void recordSummary(JobEvidence evidence, Job job, String summaryText) {
+    evidence.record(
+        "summary",
+        Summaries.evidencePayload(
+            layout.display(Summaries.path(layout.evidenceDir(), job.jobId())),
+            Summaries.bytes(summaryText)));
+  }
+
+  /**
+   * Fails a job whose result could not be recorded, so that it does not stay running and run again
+   * at every lease expiry; returns the failed summary (already chained into the evidence).
+   */
+  private String failUnrecordable(Claim claim, JobEvidence evidence, String why) {
+    Job job = claim.job();
+    String error = "result_unrecordable";
+    LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
+    String summaryText = redactor.redact(Summaries.failed(job, error, why));
+    recordSummary(evidence, job, summaryText);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("error", error);
+    p.put("detail", why);
+    Optional<ChainHead> head = evidence.recordChained("failed", p);
+    queue.fail(claim, error + ": " + why, head.orElse(null));
+    return summaryText;
   }
 
   private void heartbeat(Claim claim, JobEvidence evidence) {

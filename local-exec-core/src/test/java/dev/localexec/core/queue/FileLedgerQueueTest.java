@@ -793,4 +793,230 @@ class FileLedgerQueueTest {
     assertThat(lines()).hasSize(400);
     assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 400));
   }
+
+  // --- the ledger's head file and the cut guard ---
+
+  private Path ledgerFile() {
+    return dir.resolve("state/jobs.jsonl");
+  }
+
+  private Path headFile() {
+    return dir.resolve("state/jobs.head");
+  }
+
+  private String cutMessage(long seq, String hash, long offset, String found) {
+    return "the ledger "
+        + ledgerFile()
+        + " was cut or rewritten: its head file "
+        + headFile()
+        + " says seq "
+        + seq
+        + " (hash "
+        + hash.substring(0, 12)
+        + "...) ends at byte "
+        + offset
+        + ", but "
+        + found
+        + "; no job is claimed or queued until this is resolved: run `local-exec verify` to see"
+        + " what is missing, restore the ledger from a copy, or accept the ledger as it is now"
+        + " with `local-exec ledger accept-head`";
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> lastLedgerLine() throws IOException {
+    List<String> lines = Files.readAllLines(ledgerFile());
+    return (Map<String, Object>) Json.parse(lines.get(lines.size() - 1));
+  }
+
+  private static String code(Throwable t) {
+    return ((LocalExecException) t).code();
+  }
+
+  @Test
+  void everyAppend_rewritesTheHeadFileInPlaceWithTheLastLinesSeqHashAndEnd() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    Claim c = queue.claim("w1", LEASE).orElseThrow();
+    queue.complete(c, Map.of("files", 1));
+
+    String text = Files.readString(headFile());
+    Map<String, Object> last = lastLedgerLine();
+    assertThat(text).hasSize(256).endsWith(" \n");
+    assertThat(Json.parse(text.strip()))
+        .isEqualTo(
+            Map.of(
+                "seq",
+                3,
+                "hash",
+                last.get("hash"),
+                "offset",
+                (int) Files.size(ledgerFile()),
+                "ts_utc",
+                "2026-11-24T04:22:04.250000Z"));
+    assertThat(queue.headProblem()).isEmpty();
+  }
+
+  @Test
+  void ledgerCut_refusesClaimEnqueueAndRequeueUntilTheHeadIsAccepted() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    queue.enqueue(job("job-head0002"));
+    Claim c = queue.claim("w1", LEASE).orElseThrow();
+    queue.complete(c, Map.of("files", 1));
+    Map<String, Object> head = lastLedgerLine();
+    long size = Files.size(ledgerFile());
+    List<String> lines = Files.readAllLines(ledgerFile());
+    // Cut after the two enqueues: job-head0001 would be queued again.
+    Files.writeString(ledgerFile(), lines.get(0) + "\n" + lines.get(1) + "\n");
+    String message =
+        cutMessage(
+            4,
+            (String) head.get("hash"),
+            size,
+            "the ledger has " + Files.size(ledgerFile()) + " bytes, and its chain ends at seq 2");
+    FileLedgerQueue fresh = new FileLedgerQueue(dir.resolve("state"), VALIDATOR, clock);
+
+    assertThatThrownBy(() -> fresh.claim("w2", LEASE))
+        .isInstanceOfSatisfying(
+            LocalExecException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("ledger_cut");
+              assertThat(e.getMessage()).isEqualTo(message);
+              assertThat(e.retryable()).isFalse();
+            });
+    assertThatThrownBy(() -> fresh.enqueue(job("job-head0003")))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("ledger_cut"));
+    assertThatThrownBy(() -> queue.requeue("job-head0001"))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("ledger_cut"));
+    assertThatThrownBy(() -> queue.heartbeat(c, LEASE))
+        .satisfies(e -> assertThat(code(e)).isEqualTo("ledger_cut"));
+    assertThat(Files.readAllLines(ledgerFile())).hasSize(2);
+    assertThat(fresh.headProblem()).contains(message);
+    assertThat(fresh.status()).hasSize(2);
+
+    FileLedgerQueue.HeadAcceptance accepted = fresh.acceptHead();
+
+    Map<String, Object> reset = lastLedgerLine();
+    assertThat(accepted.status()).isEqualTo("head_reset");
+    assertThat(reset)
+        .containsEntry("event", "head_reset")
+        .containsEntry("seq", 3)
+        .containsEntry(
+            "previous_head",
+            Map.of(
+                "seq",
+                4,
+                "hash",
+                head.get("hash"),
+                "offset",
+                (int) size,
+                "ts_utc",
+                "2026-11-24T04:22:04.250000Z"))
+        .containsEntry(
+            "ledger_head",
+            Map.of(
+                "seq",
+                2,
+                "hash",
+                Json.parse(lines.get(1)) instanceof Map<?, ?> m ? m.get("hash") : ""));
+    assertThat(accepted.head().seq()).isEqualTo(3);
+    assertThat(accepted.head().offset()).isEqualTo(Files.size(ledgerFile()));
+    assertThat(fresh.headProblem()).isEmpty();
+    assertThat(fresh.claim("w2", LEASE).orElseThrow().job().jobId()).isEqualTo("job-head0001");
+    assertThat(new Verifier(dir, ledgerFile(), dir.resolve("evidence")).verifyFile(ledgerFile()))
+        .isEqualTo(FileCheck.ok("state/jobs.jsonl", 4));
+  }
+
+  @Test
+  void acceptHead_onAnIntactLedger_writesNothing() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    byte[] before = Files.readAllBytes(ledgerFile());
+
+    FileLedgerQueue.HeadAcceptance accepted = queue.acceptHead();
+
+    assertThat(accepted.status()).isEqualTo("head_ok");
+    assertThat(accepted.previousHead()).isEqualTo(accepted.head());
+    assertThat(accepted.ledgerHead().seq()).isEqualTo(1);
+    assertThat(Files.readAllBytes(ledgerFile())).isEqualTo(before);
+  }
+
+  @Test
+  void ledgerDeletedOrEmptied_isCut() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    String hash = (String) lastLedgerLine().get("hash");
+    long size = Files.size(ledgerFile());
+
+    Files.write(ledgerFile(), new byte[0]);
+    assertThatThrownBy(() -> queue.claim("w1", LEASE))
+        .hasMessage(
+            cutMessage(1, hash, size, "the ledger has 0 bytes, and its chain ends at seq 0"));
+
+    Files.delete(ledgerFile());
+    assertThatThrownBy(() -> queue.claim("w1", LEASE))
+        .hasMessage(cutMessage(1, hash, size, "the ledger does not exist"));
+    assertThat(ledgerFile()).doesNotExist();
+  }
+
+  @Test
+  void ledgerRechainedEndToEnd_isRefused() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    queue.enqueue(job("job-head0002"));
+    String hash = (String) lastLedgerLine().get("hash");
+    long size = Files.size(ledgerFile());
+    List<String> out = new ArrayList<>();
+    ChainHead previous = ChainHead.GENESIS;
+    for (String line : Files.readAllLines(ledgerFile())) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> o = new LinkedHashMap<>((Map<String, Object>) Json.parse(line));
+      o.remove("seq");
+      o.remove("hash");
+      o.put("ts_utc", "2026-11-24T04:22:04.250001Z");
+      var chained = dev.localexec.core.integrity.ChainedJsonl.chain(previous, o);
+      out.add(chained.line());
+      previous = chained.head();
+    }
+    Files.writeString(ledgerFile(), String.join("\n", out) + "\n");
+
+    assertThatThrownBy(() -> queue.claim("w1", LEASE))
+        .hasMessage(
+            cutMessage(
+                2,
+                hash,
+                size,
+                "the ledger has "
+                    + size
+                    + " bytes but no line with seq 2 and that hash, and its chain ends at seq 2"));
+  }
+
+  @Test
+  void ledgerWithoutAHeadFile_isAcceptedAndGetsOneOnItsNextAppend() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    Files.delete(headFile());
+    FileLedgerQueue fresh = new FileLedgerQueue(dir.resolve("state"), VALIDATOR, clock);
+
+    assertThat(fresh.claim("w1", LEASE)).isPresent();
+
+    assertThat(headFile()).exists();
+    assertThat(fresh.headProblem()).isEmpty();
+  }
+
+  @Test
+  void headFileThatIsNotAHead_isRefusedWithItsReason() throws IOException {
+    queue.enqueue(job("job-head0001"));
+    Files.writeString(headFile(), "{\"seq\": \"x\"}\n");
+
+    assertThatThrownBy(() -> queue.claim("w1", LEASE))
+        .isInstanceOfSatisfying(
+            LocalExecException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("ledger_cut");
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "the ledger's head file "
+                          + headFile()
+                          + " cannot be read as a head: it lacks seq, hash or offset; run"
+                          + " `local-exec verify`, then restore the ledger and its head, or accept"
+                          + " the ledger as it is with `local-exec ledger accept-head`");
+            });
+    assertThat(queue.acceptHead().status()).isEqualTo("head_reset");
+    assertThat(queue.claim("w1", LEASE)).isPresent();
+  }
 }

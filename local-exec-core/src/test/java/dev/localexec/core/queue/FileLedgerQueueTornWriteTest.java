@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.ToolPolicy;
+import dev.localexec.core.integrity.LedgerHeadFile;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.Verifier;
 import dev.localexec.core.integrity.VerifyReport.FileCheck;
@@ -84,6 +85,33 @@ class FileLedgerQueueTornWriteTest {
     return q;
   }
 
+  /**
+   * Writes the head file as it stood when the append cut at {@code cut} began: naming the last line
+   * whose line break lies before the cut (none: no head file).
+   */
+  private static void writeHeadOfTheLastAppendBefore(
+      Path state, byte[] full, List<Integer> starts, int cut) throws IOException {
+    int ended = 0;
+    while (ended + 1 < starts.size() && starts.get(ended + 1) <= cut) {
+      ended++;
+    }
+    Path head = state.resolve(LedgerHeadFile.NAME);
+    if (ended == 0) {
+      Files.deleteIfExists(head);
+      return;
+    }
+    int from = starts.get(ended - 1);
+    Map<?, ?> line =
+        (Map<?, ?>)
+            Json.parse(new String(full, from, starts.get(ended) - from, StandardCharsets.UTF_8));
+    new LedgerHeadFile(
+            ((Number) line.get("seq")).longValue(),
+            (String) line.get("hash"),
+            starts.get(ended),
+            "2026-11-24T04:22:04.250000Z")
+        .write(head);
+  }
+
   /** Offsets where each line starts, and the file's size last. */
   private static List<Integer> lineStarts(byte[] bytes) {
     List<Integer> starts = new ArrayList<>();
@@ -142,6 +170,8 @@ class FileLedgerQueueTornWriteTest {
         Files.deleteIfExists(state.resolve("jobs.snapshot"));
         Files.write(ledger, Arrays.copyOf(full, cut), StandardOpenOption.TRUNCATE_EXISTING);
       }
+      // A torn write is always beyond the head: the head file is written after an append ends.
+      writeHeadOfTheLastAppendBefore(state, full, starts, cut);
       // Records whose JSON text is complete (with or without its line break).
       int complete = 0;
       while (complete < records && starts.get(complete + 1) - 1 <= cut) {
