@@ -60,6 +60,22 @@ final class Args {
     return flags.get(flag);
   }
 
+  long longFlag(String flag, long dflt, long min, long max) {
+    String v = flags.get(flag);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < min || n > max) {
+        throw new UsageException(flag + " must be in " + min + ".." + max + ", got " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be an integer, got '" + v + "'");
+    }
+  }
+
   int intFlag(String flag, int dflt, int min, int max) {
     String v = flags.get(flag);
     if (v == null) {
