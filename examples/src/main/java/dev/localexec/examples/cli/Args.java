@@ -77,18 +77,6 @@ final class Args {
   }
 
   int intFlag(String flag, int dflt, int min, int max) {
-    String v = flags.get(flag);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) {
-        throw new UsageException(flag + " must be in " + min + ".." + max + ", got " + v);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " must be an integer, got '" + v + "'");
-    }
+    return (int) longFlag(flag, dflt, min, max);
   }
 }
