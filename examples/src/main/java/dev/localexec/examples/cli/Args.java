@@ -60,13 +60,13 @@ final class Args {
     return flags.get(flag);
   }
 
-  int intFlag(String flag, int dflt, int min, int max) {
+  long longFlag(String flag, long dflt, long min, long max) {
     String v = flags.get(flag);
     if (v == null) {
       return dflt;
     }
     try {
-      int n = Integer.parseInt(v);
+      long n = Long.parseLong(v);
       if (n < min || n > max) {
         throw new UsageException(flag + " must be in " + min + ".." + max + ", got " + v);
       }
@@ -74,5 +74,9 @@ final class Args {
     } catch (NumberFormatException e) {
       throw new UsageException(flag + " must be an integer, got '" + v + "'");
     }
+  }
+
+  int intFlag(String flag, int dflt, int min, int max) {
+    return (int) longFlag(flag, dflt, min, max);
   }
 }

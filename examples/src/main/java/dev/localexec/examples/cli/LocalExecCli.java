@@ -3,8 +3,10 @@ package dev.localexec.examples.cli;
 import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
+import dev.localexec.api.ResourceLimits;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.limits.ResourcePolicy;
 import dev.localexec.core.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
@@ -53,6 +55,11 @@ public final class LocalExecCli {
           "--mcp-config",
           "--model",
           "--open-control",
+          "--max-memory-bytes",
+          "--max-processes",
+          "--max-cpu-sec",
+          "--max-file-bytes",
+          "--tmpfs-bytes",
           QueueSelection.FLAG);
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
@@ -62,7 +69,9 @@ public final class LocalExecCli {
           "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
               + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] [--open-control P,Q]",
           "                  [--mcp-backend mcporter|sdk|off] [--mcp-config FILE]"
-              + " [--model off|vllm] COMMAND ...",
+              + " [--model off|vllm]",
+          "                  [--max-memory-bytes N] [--max-processes N] [--max-cpu-sec N]"
+              + " [--max-file-bytes N] [--tmpfs-bytes N] COMMAND ...",
           "",
           "commands:",
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
@@ -118,6 +127,13 @@ public final class LocalExecCli {
           "repo's control files (.git config and hooks, .envrc, .vscode, config/, ...) read-only;"
               + " --open-control .git,config",
           "lets jobs write the ones named.",
+          "--max-memory-bytes, --max-processes, --max-cpu-sec, --max-file-bytes: the ceilings of"
+              + " the jobs' resource budgets,",
+          "also what a job that does not ask gets (defaults: memory 4 GiB, at most half the RAM;"
+              + " 1024 processes;",
+          "no CPU limit; files up to 16 GiB). A job asking for more fails with"
+              + " resource_above_ceiling:<budget>.",
+          "--tmpfs-bytes: the size of the sandbox's /tmp, /run and /dev/shm (default 256 MiB).",
           "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
               + " PostgreSQL instead of",
           "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
@@ -322,10 +338,36 @@ public final class LocalExecCli {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--open-control: " + e.getMessage());
     }
+    resourceFlags(a, b);
     if (runsJobs) {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
     }
     return b.build();
+  }
+
+  /** The resource ceilings and the tmpfs size given by the global flags. */
+  private static void resourceFlags(Args a, LocalExecPlane.Builder b) {
+    ResourceLimits ceilings =
+        new ResourceLimits(
+            a.longFlag(
+                "--max-memory-bytes",
+                0,
+                ResourceLimits.MIN_MEMORY_BYTES,
+                ResourceLimits.MAX_MEMORY_BYTES),
+            a.intFlag("--max-processes", 0, 1, ResourceLimits.MAX_PROCESSES),
+            a.intFlag("--max-cpu-sec", 0, 1, ResourceLimits.MAX_CPU_SEC),
+            a.longFlag(
+                "--max-file-bytes",
+                0,
+                ResourceLimits.MIN_FILE_BYTES,
+                ResourceLimits.MAX_FILE_BYTES));
+    b.resourceCeilings(ceilings);
+    b.tmpfsBytes(
+        a.longFlag(
+            "--tmpfs-bytes",
+            ResourcePolicy.STANDARD_TMPFS_BYTES,
+            ResourcePolicy.MIN_TMPFS_BYTES,
+            ResourceLimits.MAX_MEMORY_BYTES));
   }
 
   /**

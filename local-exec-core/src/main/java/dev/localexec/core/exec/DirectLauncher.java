@@ -11,7 +11,8 @@ import java.util.List;
  * Starts the program directly with {@link ProcessBuilder}, without any sandbox ({@code "sandbox":
  * "none"}): the environment is exactly {@link LaunchSpec#environment()}, standard input is {@code
  * /dev/null}, standard output and error are pipes. {@link LaunchSpec#allowNetwork()} is not
- * enforced. Stateless and thread-safe.
+ * enforced. The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} goes in front of the
+ * program, so a cgroup holds its whole tree even without a sandbox. Stateless and thread-safe.
  *
  * <p>A program named without a {@code /} is looked up in the {@code PATH} of the spec's environment
  * (the JDK would otherwise search the JVM's own {@code PATH}), and the process gets the resolved
@@ -29,11 +30,17 @@ public final class DirectLauncher implements ProcessLauncher {
     return "none";
   }
 
+  /** True: the resource-limit wrapper goes in front of the program. */
+  @Override
+  public boolean appliesResourceLimits() {
+    return true;
+  }
+
   @Override
   public Process start(LaunchSpec spec) throws IOException {
     List<String> command = new ArrayList<>(spec.argv());
     command.set(0, locate(command.get(0), spec.environment().get("PATH")));
-    ProcessBuilder builder = new ProcessBuilder(command);
+    ProcessBuilder builder = new ProcessBuilder(spec.wrap(command));
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
     builder.environment().putAll(spec.environment());

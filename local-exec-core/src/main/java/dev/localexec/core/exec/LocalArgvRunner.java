@@ -13,6 +13,8 @@ import dev.localexec.api.spi.ArgvRunner;
 import dev.localexec.api.spi.BudgetTracker;
 import dev.localexec.api.spi.CommandRequest;
 import dev.localexec.api.spi.CommandResult;
+import dev.localexec.core.limits.CommandLimits;
+import dev.localexec.core.limits.JobResources;
 import dev.localexec.core.paths.RepoRootPaths;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -73,6 +75,7 @@ public final class LocalArgvRunner implements ArgvRunner {
   private final Duration killGrace;
   private final Duration pollInterval;
   private final Duration outputWait;
+  private final JobResources resources;
 
   private LocalArgvRunner(Builder b) {
     this.paths = b.paths;
@@ -87,6 +90,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     this.killGrace = b.killGrace;
     this.pollInterval = b.pollInterval;
     this.outputWait = b.outputWait;
+    this.resources = b.resources;
   }
 
   /**
@@ -158,14 +162,26 @@ public final class LocalArgvRunner implements ArgvRunner {
     if (wallLeft.isNegative() || wallLeft.isZero()) {
       throw refused(budget.wallTimeExceeded());
     }
+    CommandLimits limits = openLimits();
 
     Map<String, String> environment = environment(request.envAllow());
-    LaunchSpec spec = new LaunchSpec(argv, cwd, environment, policy.allowNetwork());
     Instant started = clock.instant();
     Process process;
     try {
+      LaunchSpec spec =
+          new LaunchSpec(
+              argv,
+              cwd,
+              environment,
+              policy.allowNetwork(),
+              limits.wrapper(),
+              resources.tmpfsBytes());
       process = launcher.start(spec);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      limits.close();
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
       Map<String, Object> failed = new LinkedHashMap<>();
       failed.put("name", TOOL);
       failed.put("error", "spawn_failed");
@@ -188,19 +204,54 @@ public final class LocalArgvRunner implements ArgvRunner {
         cwd,
         launcher.name(),
         environment.keySet());
-    return supervise(request, process, started, started.plus(wallLeft));
+    try {
+      return supervise(request, process, limits, started, started.plus(wallLeft));
+    } finally {
+      limits.close();
+    }
+  }
+
+  /**
+   * The limits of the next command: refuses it once the job's CPU time is used up, and fails closed
+   * when its cgroup cannot be made.
+   */
+  private CommandLimits openLimits() {
+    if (!launcher.appliesResourceLimits()) {
+      return CommandLimits.none();
+    }
+    try {
+      resources.checkCpuLeft();
+    } catch (BudgetExceededException e) {
+      throw refused(e);
+    }
+    try {
+      return resources.open();
+    } catch (IOException e) {
+      throw refused(
+          new TaskFailedException(
+              "resource_limits_unavailable",
+              "the command's cgroup could not be made ("
+                  + e
+                  + "), so it was not run; check that the worker may write the cgroup folders",
+              e));
+    }
   }
 
   private CommandResult supervise(
-      CommandRequest request, Process process, Instant started, Instant wallDeadline) {
+      CommandRequest request,
+      Process process,
+      CommandLimits limits,
+      Instant started,
+      Instant wallDeadline) {
     Instant timeoutDeadline = started.plus(request.timeout());
     String label = Long.toString(process.pid());
     OutputDrain out = OutputDrain.start(process.getInputStream(), budget, "stdout-" + label);
     OutputDrain err = OutputDrain.start(process.getErrorStream(), budget, "stderr-" + label);
     Set<ProcessHandle> seen = new LinkedHashSet<>();
     Outcome outcome = null;
+    BudgetExceededException[] exceeded = new BudgetExceededException[1];
     try {
-      outcome = await(process, seen, timeoutDeadline, wallDeadline);
+      outcome = await(process, seen, limits, exceeded, timeoutDeadline, wallDeadline);
     } finally {
       if (outcome == Outcome.EXITED) {
         int stopped = ProcessTree.stop(null, seen, killGrace);
@@ -224,6 +275,10 @@ public final class LocalArgvRunner implements ArgvRunner {
 
     long durationMs = Math.max(0, Duration.between(started, clock.instant()).toMillis());
     Integer exitCode = outcome == Outcome.EXITED ? process.exitValue() : null;
+    LocalExecException overLimit = exceeded[0];
+    if (exitCode != null) {
+      overLimit = limits.afterExit(exitCode);
+    }
     boolean timedOut = outcome == Outcome.TIMEOUT;
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("name", TOOL);
@@ -235,6 +290,11 @@ public final class LocalArgvRunner implements ArgvRunner {
     result.put("stderr_truncated", err.truncated());
     result.put("duration_ms", durationMs);
 
+    if (overLimit != null && outcome != Outcome.KILL_SWITCH && outcome != Outcome.INTERRUPTED) {
+      result.put("error", overLimit.code());
+      evidence.record("tool_result", result);
+      throw overLimit;
+    }
     switch (outcome) {
       case WALL_TIME -> {
         BudgetExceededException e = budget.wallTimeExceeded();
@@ -278,11 +338,17 @@ public final class LocalArgvRunner implements ArgvRunner {
     TIMEOUT,
     WALL_TIME,
     KILL_SWITCH,
-    INTERRUPTED
+    INTERRUPTED,
+    RESOURCE_LIMIT
   }
 
   private Outcome await(
-      Process process, Set<ProcessHandle> seen, Instant timeoutDeadline, Instant wallDeadline) {
+      Process process,
+      Set<ProcessHandle> seen,
+      CommandLimits limits,
+      BudgetExceededException[] exceeded,
+      Instant timeoutDeadline,
+      Instant wallDeadline) {
     long pollMs = Math.max(1, pollInterval.toMillis());
     try {
       while (true) {
@@ -295,6 +361,10 @@ public final class LocalArgvRunner implements ArgvRunner {
         ProcessTree.snapshot(process.toHandle(), seen);
         if (killSwitchOn.getAsBoolean()) {
           return Outcome.KILL_SWITCH;
+        }
+        exceeded[0] = limits.poll();
+        if (exceeded[0] != null) {
+          return Outcome.RESOURCE_LIMIT;
         }
         now = clock.instant();
         if (!now.isBefore(wallDeadline)) {
@@ -363,6 +433,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     private Duration killGrace = Duration.ofSeconds(1);
     private Duration pollInterval = Duration.ofMillis(50);
     private Duration outputWait = Duration.ofSeconds(2);
+    private JobResources resources = JobResources.none();
 
     private Builder() {}
 
@@ -432,6 +503,15 @@ public final class LocalArgvRunner implements ArgvRunner {
         throw new IllegalArgumentException("pollInterval must be positive, got " + pollInterval);
       }
       this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * The job's resource limits, applied to each command through the launcher's wrapper (when it
+     * {@link ProcessLauncher#appliesResourceLimits() applies them}); none by default.
+     */
+    public Builder resources(JobResources resources) {
+      this.resources = Objects.requireNonNull(resources, "resources");
       return this;
     }
 

@@ -32,6 +32,24 @@ public interface ProcessLauncher {
   default void checkAvailable() {}
 
   /**
+   * Whether {@link #start} puts {@link LaunchSpec#wrapper()} in front of its command line, so the
+   * job's resource limits apply to the process and all it starts. The runner makes no cgroup for a
+   * launcher that does not, and {@code run_header} reports its limits as {@code not_enforced}. The
+   * default is false.
+   */
+  default boolean appliesResourceLimits() {
+    return false;
+  }
+
+  /**
+   * Whether {@link #start} mounts the sandbox's own {@code /tmp}, {@code /run} and {@code
+   * /dev/shm}, sized by {@link LaunchSpec#tmpfsBytes()}. The default is false.
+   */
+  default boolean boundsTmpfs() {
+    return false;
+  }
+
+  /**
    * Starts the process and returns at once. Does not block on the process.
    *
    * @param spec what to start

@@ -2,14 +2,18 @@ package dev.localexec.core.plane;
 
 import dev.localexec.api.Job;
 import dev.localexec.api.LocalExecException;
+import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.Verifier;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.limits.ResourceControl;
+import dev.localexec.core.limits.ResourcePolicy;
 import dev.localexec.core.paths.PlaneFiles;
 import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.FileLedgerQueue;
@@ -66,6 +70,7 @@ public final class LocalExecPlane {
   private final SandboxProbe.Choice sandbox;
   private final ProcessLauncher launcher;
   private final Capabilities capabilities;
+  private final ResourceControl resources;
 
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
@@ -82,6 +87,7 @@ public final class LocalExecPlane {
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
     this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
+    this.resources = ResourceControl.probe(b.resourcePolicy(), LocalArgvRunner.SAFE_PATH);
   }
 
   /**
@@ -109,9 +115,20 @@ public final class LocalExecPlane {
     return layout;
   }
 
-  /** The sandbox of this plane's subprocesses: what it enforces and what it does not. */
+  /**
+   * The sandbox of this plane's subprocesses: what it enforces and what it does not, with {@code
+   * resource_limits} enforced when the operator's default limits are (see {@link #resources()}).
+   */
   public Sandbox sandbox() {
-    return sandbox.sandbox();
+    return sandbox
+        .sandbox()
+        .withResourceLimits(
+            resources.enforcesAll(ResourceLimits.NONE, launcher.appliesResourceLimits()));
+  }
+
+  /** The operator's resource defaults and ceilings, and how this host enforces them. */
+  public ResourceControl resources() {
+    return resources;
   }
 
   /** The task plug-ins. */
@@ -171,7 +188,16 @@ public final class LocalExecPlane {
   /** A worker with other options (e.g. another id). */
   public Worker worker(WorkerOptions options) {
     return new Worker(
-        options, queue, registry, killSwitch, layout, launcher, clock, environment, capabilities);
+        options,
+        queue,
+        registry,
+        killSwitch,
+        layout,
+        launcher,
+        clock,
+        environment,
+        capabilities,
+        resources);
   }
 
   /** Runs at most one job with a default worker. */
@@ -278,10 +304,13 @@ public final class LocalExecPlane {
     if (ks) {
       problems.add("kill switch is on");
     }
-    h.put("sandbox", sandbox.sandbox().toMap());
+    h.put("sandbox", sandbox().toMap());
     if (sandbox.sandbox().refusesSubprocesses()) {
       problems.add("sandbox unavailable: " + sandbox.reason());
     }
+    h.put(
+        "resource_limits",
+        resources.health(launcher.appliesResourceLimits(), launcher.boundsTmpfs()));
     if (capabilities.tools() != null) {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("backend", capabilities.tools().name());
@@ -382,6 +411,9 @@ public final class LocalExecPlane {
     private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
     private final List<String> controlPaths = new ArrayList<>(BwrapLauncher.CONTROL_PATHS);
     private long maxDocumentBytes = JobValidator.DEFAULT_MAX_DOCUMENT_BYTES;
+    private ResourceLimits resourceDefaults = ResourceLimits.NONE;
+    private ResourceLimits resourceCeilings = ResourceLimits.NONE;
+    private long tmpfsBytes = ResourcePolicy.STANDARD_TMPFS_BYTES;
 
     private Builder(Path root) {
       if (root == null) {
@@ -539,6 +571,42 @@ public final class LocalExecPlane {
     public Builder queue(JobQueue.Factory factory) {
       this.queueFactory = Objects.requireNonNull(factory, "factory");
       return this;
+    }
+
+    /**
+     * The operator's resource ceilings: the most a job may ask for under {@code budgets}. Each
+     * budget set here (not 0) replaces the standard ceiling of {@link ResourcePolicy#standard()}
+     * and, unless {@link #resourceDefaults} sets it, becomes the default of jobs that do not ask. A
+     * job asking for more fails with {@code resource_above_ceiling:<budget>}.
+     */
+    public Builder resourceCeilings(ResourceLimits ceilings) {
+      this.resourceCeilings = Objects.requireNonNull(ceilings, "ceilings");
+      return this;
+    }
+
+    /**
+     * What a job that does not ask gets: each budget set here (not 0) replaces the default; it must
+     * not be above its ceiling ({@link #build()} fails then).
+     */
+    public Builder resourceDefaults(ResourceLimits defaults) {
+      this.resourceDefaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /**
+     * The size of each of bubblewrap's {@code /tmp}, {@code /run} and {@code /dev/shm} (default 256
+     * MiB; at most the job's memory limit), at least 1 MiB.
+     */
+    public Builder tmpfsBytes(long bytes) {
+      this.tmpfsBytes = bytes;
+      return this;
+    }
+
+    private ResourcePolicy resourcePolicy() {
+      return ResourcePolicy.standard()
+          .withTmpfsBytes(tmpfsBytes)
+          .withCeilings(resourceCeilings)
+          .withDefaults(resourceDefaults);
     }
 
     /** The launcher set explicitly, or the probe's choice for the mode. */

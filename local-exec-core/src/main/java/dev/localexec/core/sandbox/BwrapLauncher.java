@@ -38,13 +38,19 @@ import org.slf4j.LoggerFactory;
  * control path is left out, and said so in the log). The sandbox's root folder is then made
  * read-only ({@code --remount-ro /}), so a write anywhere else fails. {@code /etc/shadow}, {@code
  * /etc/gshadow}, {@code /etc/sudoers}, {@code /etc/ssl/private}, {@code /root}, {@code /home} and
- * {@code /var} do not exist inside.
+ * {@code /var} do not exist inside. The private {@code /tmp} and {@code /run} have the spec's
+ * {@link LaunchSpec#tmpfsBytes() size} when it has one: then also a private {@code /dev/shm} of
+ * that size, and {@code /dev} read-only.
  *
  * <p>The environment is exactly the spec's, with {@code PATH} fixed to {@value
  * LocalArgvRunner#SAFE_PATH}. It is given to the {@code bwrap} process itself (which passes it on)
  * rather than as {@code --setenv NAME VALUE}: a command line is readable by every local user in
  * {@code /proc/<pid>/cmdline}, and an {@code env_allow} value may be a secret. Standard input is
  * {@code /dev/null}; standard output and error are pipes.
+ *
+ * <p>The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} runs on the host in front of
+ * {@code bwrap}, so {@code bwrap} and everything inside are in the command's cgroup and under its
+ * rlimits.
  *
  * <p>Since the command runs in its own PID namespace, everything it starts ends when it ends (the
  * namespace's init exits and the kernel kills the rest), and when {@code bwrap} is killed ({@code
@@ -239,11 +245,23 @@ public final class BwrapLauncher implements ProcessLauncher {
     return root;
   }
 
+  /** True: the resource-limit wrapper goes in front of {@code bwrap}. */
+  @Override
+  public boolean appliesResourceLimits() {
+    return true;
+  }
+
+  /** True: {@code /tmp}, {@code /run} and {@code /dev/shm} are sized by the spec. */
+  @Override
+  public boolean boundsTmpfs() {
+    return true;
+  }
+
   @Override
   public Process start(LaunchSpec spec) throws IOException {
     DirectLauncher.locate(spec.argv().get(0), LocalArgvRunner.SAFE_PATH);
     String bwrap = DirectLauncher.locate(executable, LocalArgvRunner.SAFE_PATH);
-    List<String> command = command(bwrap, spec);
+    List<String> command = spec.wrap(command(bwrap, spec));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
@@ -284,11 +302,8 @@ public final class BwrapLauncher implements ProcessLauncher {
             "--proc",
             "/proc",
             "--dev",
-            "/dev",
-            "--tmpfs",
-            "/tmp",
-            "--tmpfs",
-            "/run"));
+            "/dev"));
+    tmpfsMounts(c, spec.tmpfsBytes());
     c.addAll(systemBinds);
     String r = root.toString();
     c.addAll(List.of("--bind", r, r));
@@ -296,6 +311,20 @@ public final class BwrapLauncher implements ProcessLauncher {
     c.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));
     c.addAll(spec.argv());
     return c;
+  }
+
+  /**
+   * The private {@code /tmp} and {@code /run}; with a size, each and a private {@code /dev/shm} are
+   * that large, and {@code /dev} itself (a tmpfs bubblewrap cannot size) is made read-only.
+   */
+  private static void tmpfsMounts(List<String> c, long bytes) {
+    if (bytes > 0) {
+      String size = Long.toString(bytes);
+      c.addAll(List.of("--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"));
+      c.addAll(List.of("--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/run"));
+    } else {
+      c.addAll(List.of("--tmpfs", "/tmp", "--tmpfs", "/run"));
+    }
   }
 
   /**

@@ -22,8 +22,10 @@ import java.util.Objects;
  * be edited, nor the folders above them renamed or replaced), {@code control_files_read_only}
  * ({@code .git}'s configuration and hooks and the root's other control files cannot be edited),
  * {@code no_capabilities} and {@code new_session} come from the sandbox; {@code
- * filesystem_isolation}, {@code root_only_files_hidden}, {@code unprivileged_uid} and {@code
- * resource_limits} name what a mechanism leaves open.
+ * filesystem_isolation}, {@code root_only_files_hidden} and {@code unprivileged_uid} name what a
+ * mechanism leaves open; {@code resource_limits} is not enforced by a mechanism itself, and moves
+ * to the enforced ones where the plane's resource control holds every budget ({@link
+ * #withResourceLimits}).
  *
  * @param mechanism {@code bwrap}, {@code unshare}, {@code none}, {@code unavailable} (nothing is
  *     started), or the name of another launcher
@@ -154,6 +156,23 @@ public record Sandbox(String mechanism, List<String> enforces, List<String> notE
     List<String> off = new ArrayList<>();
     off.add("network_namespace");
     off.addAll(notEnforced);
+    return new Sandbox(mechanism, on, off);
+  }
+
+  /**
+   * This sandbox with {@code resource_limits} among what it enforces (at the end of {@link
+   * #enforces()}) when {@code enforced}: the job's memory and processes are limited, and every
+   * other resource budget with a value has a mechanism ({@code run_header}'s {@code
+   * resource_limits} says which).
+   */
+  public Sandbox withResourceLimits(boolean enforced) {
+    if (!enforced || !notEnforced.contains("resource_limits")) {
+      return this;
+    }
+    List<String> on = new ArrayList<>(enforces);
+    on.add("resource_limits");
+    List<String> off = new ArrayList<>(notEnforced);
+    off.remove("resource_limits");
     return new Sandbox(mechanism, on, off);
   }
 

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The fallback sandbox, util-linux {@code unshare -r [-n] -p -f --kill-child --mount-proc}: a new
  * user namespace, a new network namespace with only a down loopback unless the job's {@code
- * allow_network}, and a PID namespace whose init is the command, so everything it starts ends with
- * it, and with {@code unshare} ({@code --kill-child}).
+ * allow_network}, and a PID namespace whose init is a fixed {@code /bin/sh} running the command
+ * (see {@code INIT}), so everything it starts ends with it, and with {@code unshare} ({@code
+ * --kill-child}).
  *
  * <p>It gives <b>no filesystem isolation</b>: the command sees and may write whatever the worker's
  * user may, root-only files included when the worker is root, the host's {@code /tmp} (and the unix
@@ -25,12 +26,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As {@link DirectLauncher} does, the environment is exactly the spec's, a bare program name is
  * resolved on the spec's {@code PATH}, standard input is {@code /dev/null} and standard output and
- * error are pipes. Stateless and thread-safe.
+ * error are pipes. The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} goes in front of
+ * the whole command line; there is no tmpfs to size. Stateless and thread-safe.
  */
 public final class UnshareLauncher implements ProcessLauncher {
 
   /** The mechanism's name. */
   public static final String NAME = "unshare";
+
+  /**
+   * The namespace's init: runs the command as its child and exits with its status. The command is
+   * not PID 1 itself, for the kernel drops signals a PID 1 has no handler for, among them the
+   * SIGXFSZ and SIGXCPU of the rlimits (a write past {@code max_file_bytes} would only fail, and
+   * the job would not learn why). A signal exit comes back as 128 + the signal.
+   */
+  static final String INIT = "\"$@\"; exit $?";
 
   private static final Logger log = LoggerFactory.getLogger(UnshareLauncher.class);
   private static final File DEV_NULL = new File("/dev/null");
@@ -57,6 +67,12 @@ public final class UnshareLauncher implements ProcessLauncher {
     return NAME;
   }
 
+  /** True: the resource-limit wrapper goes in front of the command line. */
+  @Override
+  public boolean appliesResourceLimits() {
+    return true;
+  }
+
   @Override
   public Process start(LaunchSpec spec) throws IOException {
     String program = DirectLauncher.locate(spec.argv().get(0), spec.environment().get("PATH"));
@@ -68,6 +84,7 @@ public final class UnshareLauncher implements ProcessLauncher {
       command.addAll(List.of(setpriv, "--pdeathsig", "KILL"));
     }
     command.addAll(command(unshare, program, spec));
+    command = spec.wrap(command);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
@@ -98,7 +115,8 @@ public final class UnshareLauncher implements ProcessLauncher {
     if (!spec.allowNetwork()) {
       c.add("-n");
     }
-    c.addAll(List.of("-p", "-f", "--kill-child", "--mount-proc", "--", program));
+    c.addAll(List.of("-p", "-f", "--kill-child", "--mount-proc", "--"));
+    c.addAll(List.of("/bin/sh", "-c", INIT, "local-exec-init", program));
     c.addAll(spec.argv().subList(1, spec.argv().size()));
     return c;
   }

@@ -16,6 +16,8 @@ import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.limits.JobResources;
+import dev.localexec.core.limits.ResourceControl;
 import dev.localexec.core.model.GuardedModel;
 import dev.localexec.core.paths.RepoRootPaths;
 import dev.localexec.core.plane.PlaneLayout;
@@ -66,6 +68,7 @@ public final class Worker {
   private final Map<String, String> environment;
   private final Redactor redactor;
   private final Capabilities capabilities;
+  private final ResourceControl resources;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   /** When running jobs must end (their trees stopped); {@code null} until a stop is asked. */
@@ -125,6 +128,39 @@ public final class Worker {
       Clock clock,
       Map<String, String> environment,
       Capabilities capabilities) {
+    this(
+        options,
+        queue,
+        registry,
+        killSwitch,
+        layout,
+        launcher,
+        clock,
+        environment,
+        capabilities,
+        ResourceControl.disabled());
+  }
+
+  /**
+   * Creates a worker whose jobs' subprocesses are held to their resource budgets.
+   *
+   * @param resources the operator's resource defaults and ceilings and how this host enforces them
+   *     ({@link ResourceControl#disabled()}: none)
+   * @see #Worker(WorkerOptions, JobQueue, TaskRegistry, KillSwitch, PlaneLayout, ProcessLauncher,
+   *     Clock, Map, Capabilities)
+   */
+  public Worker(
+      WorkerOptions options,
+      JobQueue queue,
+      TaskRegistry registry,
+      KillSwitch killSwitch,
+      PlaneLayout layout,
+      ProcessLauncher launcher,
+      Clock clock,
+      Map<String, String> environment,
+      Capabilities capabilities,
+      ResourceControl resources) {
+    this.resources = resources == null ? ResourceControl.disabled() : resources;
     this.capabilities = capabilities == null ? Capabilities.none() : capabilities;
     this.options = options;
     this.queue = queue;
@@ -421,6 +457,9 @@ public final class Worker {
     String summary;
     try {
       ClockBudgetTracker budget = ClockBudgetTracker.start(job.budgets(), clock);
+      JobResources jobResources =
+          resources.forJob(
+              job.budgets().resources(), launcher.appliesResourceLimits(), launcher.boundsTmpfs());
       LocalArgvRunner argv =
           LocalArgvRunner.builder()
               .paths(paths)
@@ -432,6 +471,7 @@ public final class Worker {
                       ? ArgvPolicy.defaults().allowingShells()
                       : ArgvPolicy.defaults())
               .launcher(launcher)
+              .resources(jobResources)
               .hostEnvironment(environment)
               .killSwitch(() -> killSwitch.isOn() || aborting())
               .clock(clock)
@@ -632,7 +672,16 @@ public final class Worker {
     h.put("tool_policy_hash", Json.hash16(job.toolPolicy().toMap()));
     h.put("budgets_hash", Json.hash16(job.budgets().toMap()));
     h.put("tools", capabilities.tools() == null ? "none" : capabilities.tools().name());
-    h.put("sandbox", Sandbox.of(launcher).forNetwork(job.toolPolicy().allowNetwork()).toMap());
+    boolean applies = launcher.appliesResourceLimits();
+    h.put(
+        "sandbox",
+        Sandbox.of(launcher)
+            .forNetwork(job.toolPolicy().allowNetwork())
+            .withResourceLimits(resources.enforcesAll(job.budgets().resources(), applies))
+            .toMap());
+    h.put(
+        "resource_limits",
+        resources.describe(job.budgets().resources(), applies, launcher.boundsTmpfs()));
     return h;
   }
 

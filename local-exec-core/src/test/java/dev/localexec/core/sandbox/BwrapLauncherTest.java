@@ -79,6 +79,38 @@ class BwrapLauncherTest {
   }
 
   @Test
+  void command_withATmpfsSize_sizesTmpRunAndDevShm_andMakesDevReadOnly() {
+    LaunchSpec spec =
+        new LaunchSpec(
+            List.of("true"), root.resolve("src"), Map.of(), false, List.of(), 268_435_456);
+
+    List<String> c = launcher.command("/usr/bin/bwrap", spec);
+
+    assertThat(c.subList(6, 26))
+        .containsExactly(
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            "268435456",
+            "--tmpfs",
+            "/dev/shm",
+            "--remount-ro",
+            "/dev",
+            "--size",
+            "268435456",
+            "--tmpfs",
+            "/tmp",
+            "--size",
+            "268435456",
+            "--tmpfs",
+            "/run",
+            "--ro-bind",
+            "/usr");
+  }
+
+  @Test
   void command_withAllowNetwork_sharesTheNetworkOnly() {
     List<String> c = command(true, Map.of());
 

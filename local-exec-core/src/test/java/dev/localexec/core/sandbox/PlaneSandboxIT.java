@@ -7,7 +7,7 @@ import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.ToolPolicy;
 import dev.localexec.core.exec.DirectLauncher;
-import dev.localexec.core.json.Json;
+import dev.localexec.core.limits.Cgroups;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.Timestamps;
 import dev.localexec.core.testing.NoChildProcessesExtension;
@@ -48,16 +48,13 @@ class PlaneSandboxIT {
         null);
   }
 
-  @SuppressWarnings("unchecked")
-  private Map<String, Object> evidence(LocalExecPlane plane, String jobId, String kind)
-      throws IOException {
-    Path file = plane.layout().evidenceDir().resolve(jobId + ".jsonl");
-    return Files.readAllLines(file).stream()
-        .map(l -> (Map<String, Object>) Json.parse(l))
-        .filter(e -> kind.equals(e.get("kind")))
-        .map(e -> (Map<String, Object>) e.get("payload"))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + kind + " in " + file));
+  /**
+   * {@code sandbox} with {@code resource_limits} enforced where this host's cgroups hold the
+   * standard memory and process limits.
+   */
+  private static Sandbox held(Sandbox sandbox) {
+    Cgroups c = Cgroups.host();
+    return sandbox.withResourceLimits(c.memory() && c.pids());
   }
 
   @Test
@@ -71,7 +68,7 @@ class PlaneSandboxIT {
     assertThat(outcome.status()).isEqualTo("failed");
     assertThat(outcome.error()).isEqualTo("sandbox_unavailable");
     assertThat(root.resolve("canary")).doesNotExist();
-    assertThat(evidence(plane, "job-failclosed01", "run_header").get("sandbox"))
+    assertThat(SandboxTesting.evidence(plane, "job-failclosed01", "run_header").get("sandbox"))
         .isEqualTo(Sandbox.unavailable().toMap());
     Map<String, Object> health = plane.health();
     assertThat(health.get("sandbox")).isEqualTo(Sandbox.unavailable().toMap());
@@ -94,9 +91,9 @@ class PlaneSandboxIT {
 
     assertThat(outcome.status()).isEqualTo("complete");
     assertThat(root.resolve("canary")).exists();
-    assertThat(plane.sandbox()).isEqualTo(Sandbox.none());
-    Map<String, Object> header = evidence(plane, "job-sandboxnone01", "run_header");
-    assertThat(header.get("sandbox")).isEqualTo(Sandbox.none().toMap());
+    assertThat(plane.sandbox()).isEqualTo(held(Sandbox.none()));
+    Map<String, Object> header = SandboxTesting.evidence(plane, "job-sandboxnone01", "run_header");
+    assertThat(header.get("sandbox")).isEqualTo(held(Sandbox.none()).toMap());
     assertThat(((Map<?, ?>) header.get("sandbox")).get("mechanism")).isEqualTo("none");
     assertThat(plane.health().get("ok")).isEqualTo(true);
   }
@@ -112,18 +109,18 @@ class PlaneSandboxIT {
     RunOutcome first = plane.runOnce();
     RunOutcome second = plane.runOnce();
 
-    assertThat(plane.sandbox()).isEqualTo(Sandbox.bwrap());
-    assertThat(plane.health().get("sandbox")).isEqualTo(Sandbox.bwrap().toMap());
+    assertThat(plane.sandbox()).isEqualTo(held(Sandbox.bwrap()));
+    assertThat(plane.health().get("sandbox")).isEqualTo(held(Sandbox.bwrap()).toMap());
     assertThat(first.status()).isEqualTo("complete");
     assertThat(first.result().get("exit_code")).isEqualTo(1);
     assertThat(first.result().get("stderr").toString()).contains("Read-only file system");
     assertThat(Files.readAllBytes(plane.layout().ledger())).startsWith(ledger);
-    assertThat(evidence(plane, "job-bwrapplane01", "run_header").get("sandbox"))
-        .isEqualTo(Sandbox.bwrap().toMap());
+    assertThat(SandboxTesting.evidence(plane, "job-bwrapplane01", "run_header").get("sandbox"))
+        .isEqualTo(held(Sandbox.bwrap()).toMap());
     assertThat(second.status()).isEqualTo("complete");
     assertThat(root.resolve("written-by-job")).exists();
     Map<?, ?> networked =
-        (Map<?, ?>) evidence(plane, "job-bwrapplane02", "run_header").get("sandbox");
+        (Map<?, ?>) SandboxTesting.evidence(plane, "job-bwrapplane02", "run_header").get("sandbox");
     assertThat(networked.get("enforces"))
         .asInstanceOf(InstanceOfAssertFactories.LIST)
         .doesNotContain("network_namespace");

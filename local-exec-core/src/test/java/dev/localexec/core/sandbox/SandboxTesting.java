@@ -40,6 +40,22 @@ final class SandboxTesting {
     return forcedOrSkip(SandboxMode.UNSHARE, root, "unshare not working");
   }
 
+  /**
+   * Skips the test (or fails it in CI) unless this host lets the plane make cgroups with the memory
+   * and pids controllers.
+   */
+  static void cgroupsOrSkip() {
+    dev.localexec.core.limits.Cgroups c = dev.localexec.core.limits.Cgroups.host();
+    if (c.memory() && c.pids()) {
+      return;
+    }
+    String what = "no usable memory and pids cgroup: " + c.detail();
+    if ("1".equals(System.getenv(REQUIRE))) {
+      fail(what + " but " + REQUIRE + "=1");
+    }
+    assumeTrue(false, what);
+  }
+
   private static ProcessLauncher forcedOrSkip(SandboxMode mode, Path root, String what) {
     try {
       return SandboxProbe.standard().choose(mode, root).launcher();
@@ -50,6 +66,20 @@ final class SandboxTesting {
       assumeTrue(false, what + ": " + e.getMessage());
       throw e;
     }
+  }
+
+  /** The payload of the first {@code kind} event in a job's evidence. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> evidence(
+      dev.localexec.core.plane.LocalExecPlane plane, String jobId, String kind)
+      throws java.io.IOException {
+    Path file = plane.layout().evidenceDir().resolve(jobId + ".jsonl");
+    return java.nio.file.Files.readAllLines(file).stream()
+        .map(l -> (Map<String, Object>) dev.localexec.core.json.Json.parse(l))
+        .filter(e -> kind.equals(e.get("kind")))
+        .map(e -> (Map<String, Object>) e.get("payload"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " in " + file));
   }
 
   /** A tool policy allowing subprocesses, and the network if {@code network}. */
