@@ -1,9 +1,10 @@
 package dev.localexec.core.exec;
 
 import dev.localexec.api.ArgvRejectedException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 
 /**
  * The rules an argv must pass before anything runs. Immutable and thread-safe.
@@ -12,40 +13,52 @@ import java.util.Set;
  * {@code empty} (no argv), {@code not_string} (a null element), {@code nul_byte} (an element
  * holding {@code \0}), {@code empty_program} (a blank program), {@code shell_like} (the program
  * holds whitespace or one of {@code ; & | $ ` < > ( ) { } * ? ! ~}, so it looks like a shell line)
- * and {@code shell_program} (the program is a shell, or a command runner such as {@code env} or
- * {@code timeout} with a later element that names a shell, or a program that passes a string of its
- * arguments to a shell ({@code su}, {@code runuser}, {@code script}, {@code watch}), alone or as
- * its first word, as in {@code env -S "sh -c id"}). Shells are refused unless the embedding
- * application uses {@link #allowingShells()}.
+ * and {@code shell_program}, when the argv would run a shell. Shells are found by name: the
+ * built-in list ({@code sh}, {@code bash}, {@code rbash}, {@code dash}, {@code zsh}, {@code ksh},
+ * {@code fish}, {@code pwsh}, ...) and the host's {@code /etc/shells}, with packagers' suffixes
+ * ({@code ksh93}, {@code bash-static}); {@code busybox} and {@code toybox} in any use; the dynamic
+ * loader run as a program ({@code ld-linux*.so*}, {@code ld-musl-*}, {@code /lib*}{@code /ld-*});
+ * programs that run a string of their arguments through a shell or start one ({@code su}, {@code
+ * runuser}, {@code script}, {@code watch}, {@code parallel}, {@code tmux}, {@code capsh}, {@code
+ * sg}, ...); and, recursively, the program a runner runs: {@code env} (and {@code env -S} or {@code
+ * --split-string} in any spelling is refused outright), {@code nice}, {@code timeout}, {@code
+ * xargs}, {@code sudo} ({@code -s} and {@code -i} too), {@code flock} ({@code -c}), {@code unshare}
+ * and {@code chroot} with no program, {@code find -exec}/{@code -execdir}/{@code -ok}/{@code
+ * -okdir}, and more; a runner whose options are not parsed here ({@code strace}, {@code
+ * systemd-run}, ...) or an option a grammar does not know makes every later argument count as a
+ * possible program. {@link #check(List, Path)} also looks at the file each program would run from
+ * (a bare name on {@link LocalArgvRunner#SAFE_PATH}, a relative path in the working directory,
+ * symlinks followed) and refuses a host shell, loader or runner by real path or by content (a
+ * copy), a {@code #!} script whose interpreter line runs a shell ({@code #!/bin/sh}, {@code
+ * #!/usr/bin/env bash}), and a file that is neither ELF nor {@code #!}, which the launcher would
+ * hand to {@code /bin/sh}. Files are opened only when regular, and read no further than their first
+ * 256 bytes, or their whole length when it equals a host shell's (to compare SHA-256).
+ *
+ * <p>This stops a shell line getting in by accident or through injection. It cannot stop a job
+ * determined to run one: interpreters such as {@code python3}, {@code perl}, {@code node} or {@code
+ * awk}, and tools that run their own command strings ({@code git} aliases, {@code make}), can do
+ * anything a shell can, and a file can change after it is checked. The sandbox is the boundary.
+ * Shells are refused unless the embedding application uses {@link #allowingShells()}.
  */
 public final class ArgvPolicy {
 
-  /** Programs that interpret a command line. */
-  static final Set<String> SHELLS =
-      Set.of(
-          "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "csh", "tcsh", "fish", "busybox",
-          "pwsh");
-
-  /**
-   * Programs that hand a command string of their arguments to a shell ({@code su -c}, {@code
-   * runuser -c}, {@code script -c}, {@code watch CMD}): refused like shells.
-   */
-  static final Set<String> SHELL_STRING_RUNNERS = Set.of("su", "runuser", "script", "watch");
-
-  /** Programs that run another program given in their arguments. */
-  static final Set<String> RUNNERS =
-      Set.of(
-          "env", "nice", "nohup", "setsid", "timeout", "stdbuf", "xargs", "sudo", "doas", "chroot",
-          "unshare", "nsenter", "ionice", "taskset", "chrt", "flock", "script", "watch", "time",
-          "command", "exec", "su", "runuser");
-
   private static final String SHELL_CHARS = ";&|$`<>(){}*?!~";
-  private static final ArgvPolicy DEFAULTS = new ArgvPolicy(false);
+  private static final ArgvPolicy DEFAULTS = new ArgvPolicy(false, HostPrograms.HOST);
 
   private final boolean shellsAllowed;
+  private final HostPrograms host;
 
-  private ArgvPolicy(boolean shellsAllowed) {
+  private ArgvPolicy(boolean shellsAllowed, HostPrograms host) {
     this.shellsAllowed = shellsAllowed;
+    this.host = host;
+  }
+
+  /**
+   * A policy that refuses shells and takes the host's shells from {@code shellsFile} instead of
+   * {@code /etc/shells} (for tests).
+   */
+  ArgvPolicy(Path shellsFile) {
+    this(false, new HostPrograms(shellsFile));
   }
 
   /** The default policy: shells are refused. */
@@ -55,7 +68,7 @@ public final class ArgvPolicy {
 
   /** A copy of this policy that accepts shells as programs; the other rules still apply. */
   public ArgvPolicy allowingShells() {
-    return new ArgvPolicy(true);
+    return new ArgvPolicy(true, host);
   }
 
   /** Whether shells are accepted as programs. */
@@ -64,12 +77,50 @@ public final class ArgvPolicy {
   }
 
   /**
-   * Checks an argv without running it.
+   * Checks an argv by its text alone, without running it or reading any file (enough to refuse a
+   * document early; {@link #check(List, Path)} also looks at the files that would run).
    *
    * @param argv the program and its arguments
    * @throws ArgvRejectedException if it is refused; see the class comment for the reasons
    */
   public void check(List<String> argv) {
+    checkText(argv);
+    checkShells(argv, null);
+  }
+
+  /**
+   * Checks an argv as it would run in {@code cwd}: the rules of {@link #check(List)}, and, unless
+   * shells are allowed, the files its programs resolve to. Reads a few bytes of each program file
+   * (never a FIFO or device).
+   *
+   * @param argv the program and its arguments
+   * @param cwd the directory it would run in (absolute, already checked to be inside the root)
+   * @throws ArgvRejectedException if it is refused; see the class comment for the reasons
+   */
+  public void check(List<String> argv, Path cwd) {
+    Objects.requireNonNull(cwd, "cwd");
+    checkText(argv);
+    checkShells(argv, cwd.toAbsolutePath());
+  }
+
+  private void checkShells(List<String> argv, Path cwd) {
+    if (shellsAllowed) {
+      return;
+    }
+    String found = new ShellFinder(host).find(argv, cwd);
+    if (found != null) {
+      throw reject(
+          "shell_program",
+          argv,
+          found
+              + "; shells are refused by default, and so are programs that run one. Run the"
+              + " program you need directly, e.g. [\"python3\", \"-m\", \"pytest\"]; the"
+              + " embedding application can allow shells with"
+              + " ArgvPolicy.defaults().allowingShells() (--allow-shells on the command line)");
+    }
+  }
+
+  private static void checkText(List<String> argv) {
     if (argv == null || argv.isEmpty()) {
       throw reject(
           "empty",
@@ -107,38 +158,6 @@ public final class ArgvPolicy {
               + "), but commands never run through a shell; pass the program and its arguments"
               + " as separate elements, e.g. [\"echo\", \"hello\"]");
     }
-    if (!shellsAllowed) {
-      String base = basename(program);
-      if (SHELLS.contains(base) || SHELL_STRING_RUNNERS.contains(base)) {
-        throw reject(
-            "shell_program",
-            argv,
-            "the program '"
-                + base
-                + "' is a shell or runs its arguments through one; shells are refused by default. Run the program you need"
-                + " directly; the embedding application can allow shells with"
-                + " ArgvPolicy.defaults().allowingShells()");
-      }
-      if (RUNNERS.contains(base)) {
-        for (int i = 1; i < argv.size(); i++) {
-          String arg = basename(firstWord(argv.get(i)));
-          if (SHELLS.contains(arg)) {
-            throw reject(
-                "shell_program",
-                argv,
-                "'"
-                    + base
-                    + "' would run the shell '"
-                    + arg
-                    + "' (argv element "
-                    + i
-                    + "); shells are refused by default. Run the program you need directly;"
-                    + " the embedding application can allow shells with"
-                    + " ArgvPolicy.defaults().allowingShells()");
-          }
-        }
-      }
-    }
   }
 
   private static boolean looksLikeShellLine(String program) {
@@ -149,23 +168,6 @@ public final class ArgvPolicy {
       }
     }
     return false;
-  }
-
-  /** The text up to the first whitespace ({@code env -S "sh -c id"} splits its argument). */
-  private static String firstWord(String arg) {
-    String trimmed = arg.strip();
-    for (int i = 0; i < trimmed.length(); i++) {
-      if (Character.isWhitespace(trimmed.charAt(i))) {
-        return trimmed.substring(0, i);
-      }
-    }
-    return trimmed;
-  }
-
-  /** The last {@code /}- or {@code \}-separated name of a program, lower-cased. */
-  static String basename(String program) {
-    int cut = Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\'));
-    return program.substring(cut + 1).toLowerCase(Locale.ROOT);
   }
 
   private static ArgvRejectedException reject(String reason, List<String> argv, String what) {

@@ -135,6 +135,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     try {
       argvPolicy.check(argv);
       cwd = paths.resolveDirectory(request.cwd());
+      argvPolicy.check(argv, cwd);
     } catch (PathRejectedException e) {
       Map<String, Object> rejected = new LinkedHashMap<>();
       rejected.put("path", request.cwd());
