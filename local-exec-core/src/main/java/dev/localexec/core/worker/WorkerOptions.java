@@ -1,5 +1,6 @@
 package dev.localexec.core.worker;
 
+import dev.localexec.core.exec.EnvPolicy;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,8 @@ import java.time.Duration;
  *     max_concurrency_slots} of them (at most all)
  * @param stopGrace how long running jobs may go on after a graceful stop ({@link
  *     Worker#stopGracefully()}) before their process trees are stopped, 0..1 h
+ * @param envPolicy which environment variables the operator lets jobs have, and which names it
+ *     marks secret ({@link EnvPolicy#defaults()} unless given)
  */
 public record WorkerOptions(
     String workerId,
@@ -20,7 +23,8 @@ public record WorkerOptions(
     Duration heartbeatEvery,
     boolean allowShells,
     int slots,
-    Duration stopGrace) {
+    Duration stopGrace,
+    EnvPolicy envPolicy) {
 
   /** The default worker id, as the original tool used. */
   public static final String DEFAULT_WORKER_ID = "local-exec-worker";
@@ -56,9 +60,23 @@ public record WorkerOptions(
       throw new IllegalArgumentException(
           "stop grace must be in 0.." + MAX_STOP_GRACE.toSeconds() + " s, got " + stopGrace);
     }
+    if (envPolicy == null) {
+      envPolicy = EnvPolicy.defaults();
+    }
   }
 
-  /** Options with the default stop grace (10 s). */
+  /** Options with the default environment policy. */
+  public WorkerOptions(
+      String workerId,
+      Duration lease,
+      Duration heartbeatEvery,
+      boolean allowShells,
+      int slots,
+      Duration stopGrace) {
+    this(workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, EnvPolicy.defaults());
+  }
+
+  /** Options with the default stop grace (10 s) and environment policy. */
   public WorkerOptions(
       String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
     this(workerId, lease, heartbeatEvery, allowShells, slots, DEFAULT_STOP_GRACE);
@@ -66,7 +84,7 @@ public record WorkerOptions(
 
   /**
    * Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells, 1 slot, a
-   * 10 s stop grace.
+   * 10 s stop grace, {@link EnvPolicy#defaults()}.
    */
   public static WorkerOptions defaults() {
     return new WorkerOptions(
@@ -75,26 +93,35 @@ public record WorkerOptions(
 
   /** A copy with another worker id. */
   public WorkerOptions withWorkerId(String id) {
-    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace);
+    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace, envPolicy);
   }
 
   /** A copy that allows or refuses shells as programs. */
   public WorkerOptions withAllowShells(boolean allow) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace);
+    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace, envPolicy);
   }
 
   /** A copy with another lease and heartbeat interval. */
   public WorkerOptions withLease(Duration newLease, Duration newHeartbeatEvery) {
-    return new WorkerOptions(workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace);
+    return new WorkerOptions(
+        workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace, envPolicy);
   }
 
   /** A copy with another number of slots. */
   public WorkerOptions withSlots(int newSlots) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace);
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace, envPolicy);
   }
 
   /** A copy with another stop grace. */
   public WorkerOptions withStopGrace(Duration newStopGrace) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace);
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace, envPolicy);
+  }
+
+  /** A copy with another environment policy. */
+  public WorkerOptions withEnvPolicy(EnvPolicy newEnvPolicy) {
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, newEnvPolicy);
   }
 }
