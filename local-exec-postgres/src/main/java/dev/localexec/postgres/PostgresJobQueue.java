@@ -157,6 +157,7 @@ public final class PostgresJobQueue implements JobQueue {
   @Override
   public String enqueue(Job job) {
     validator.validate(job.toMap());
+    redactor.refuseSecretsIn(job.toMap());
     return tx(
         "enqueue",
         c -> {

@@ -4,6 +4,7 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ResourceLimits;
+import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.limits.ResourcePolicy;
@@ -60,6 +61,8 @@ public final class LocalExecCli {
           "--max-cpu-sec",
           "--max-file-bytes",
           "--tmpfs-bytes",
+          "--allow-env",
+          "--secret-env",
           QueueSelection.FLAG);
   private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
 
@@ -68,6 +71,7 @@ public final class LocalExecCli {
           "\n",
           "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
               + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] [--open-control P,Q]",
+          "                  [--allow-env NAME[,NAME...]] [--secret-env NAME[,NAME...]]",
           "                  [--mcp-backend mcporter|sdk|off] [--mcp-config FILE]"
               + " [--model off|vllm]",
           "                  [--max-memory-bytes N] [--max-processes N] [--max-cpu-sec N]"
@@ -134,6 +138,12 @@ public final class LocalExecCli {
           "no CPU limit; files up to 16 GiB). A job asking for more fails with"
               + " resource_above_ceiling:<budget>.",
           "--tmpfs-bytes: the size of the sandbox's /tmp, /run and /dev/shm (default 256 MiB).",
+          "--allow-env lets jobs have these variables through env_allow (names or PREFIX_*"
+              + " patterns; secrets' names",
+          "such as *_KEY, *_TOKEN, *PASSWORD*, LOCAL_EXEC_*, OPENCLAW_* only by exact name);"
+              + " LANG, LANGUAGE, LC_*, TZ,",
+          "TERM and NO_COLOR are always allowed. --secret-env marks more variables secret:"
+              + " their values are redacted.",
           "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
               + " PostgreSQL instead of",
           "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
@@ -147,6 +157,12 @@ public final class LocalExecCli {
   private final Clock clock;
   private final Map<String, String> environment;
 
+  /**
+   * Redacts what the command prints: the environment's secrets, and once a plane is built also the
+   * names {@code --secret-env} marks.
+   */
+  private Redactor redactor;
+
   LocalExecCli(PrintStream out, PrintStream err, Clock clock) {
     this(out, err, clock, System.getenv());
   }
@@ -156,6 +172,7 @@ public final class LocalExecCli {
     this.err = err;
     this.clock = clock;
     this.environment = Map.copyOf(environment);
+    this.redactor = Redactor.fromEnvironment(this.environment);
   }
 
   /** Runs the command line and exits with its status. */
@@ -171,18 +188,23 @@ public final class LocalExecCli {
       this.backends = backends;
       return dispatch(argv);
     } catch (UsageException e) {
-      err.println("local-exec: " + e.getMessage());
+      error(e.getMessage());
       return USAGE;
     } catch (JobValidationException e) {
-      err.println("local-exec: " + e.getMessage());
+      error(e.getMessage());
       return INVALID;
     } catch (LocalExecException e) {
-      err.println("local-exec: " + e.code() + ": " + oneLine(e.getMessage()));
+      error(e.code() + ": " + oneLine(e.getMessage()));
       return FAILURE;
     } catch (RuntimeException e) {
-      err.println("local-exec: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+      error(e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
       return FAILURE;
     }
+  }
+
+  /** Prints one error line on standard error, redacted. */
+  private void error(String message) {
+    err.println(redactor.redact("local-exec: " + message));
   }
 
   /** The backends the running command opened; closed when it ends. */
@@ -339,10 +361,29 @@ public final class LocalExecCli {
       throw new UsageException("--open-control: " + e.getMessage());
     }
     resourceFlags(a, b);
+    try {
+      b.allowEnv(names(a, "--allow-env")).secretEnv(names(a, "--secret-env"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     if (runsJobs) {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
     }
-    return b.build();
+    LocalExecPlane plane = b.build();
+    redactor = plane.redactor();
+    return plane;
+  }
+
+  /** The comma-separated names of a flag, none when it is absent. */
+  static List<String> names(Args a, String flag) {
+    if (!a.has(flag)) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (String n : a.get(flag).split(",", -1)) {
+      names.add(n.strip());
+    }
+    return names;
   }
 
   /** The resource ceilings and the tmpfs size given by the global flags. */
@@ -606,6 +647,7 @@ public final class LocalExecCli {
     LocalExecPlane plane = plane(a);
     try {
       Job job = plane.parseJob(readFile(a.positionals.get(0)));
+      plane.redactor().refuseSecretsIn(job.toMap());
       print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
       return OK;
     } catch (JobValidationException e) {
@@ -713,7 +755,7 @@ public final class LocalExecCli {
   }
 
   private void print(Map<String, ?> m) {
-    out.println(Json.line(m));
+    out.println(Json.line(redactor.redactObject(m)));
   }
 
   private static String oneLine(String s) {

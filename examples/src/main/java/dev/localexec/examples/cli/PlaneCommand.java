@@ -120,6 +120,12 @@ final class PlaneCommand {
     if (a.has("--allow-shells")) {
       global.add("--allow-shells");
     }
+    for (String flag : List.of("--allow-env", "--secret-env")) {
+      if (a.has(flag)) {
+        global.add(flag);
+        global.add(a.get(flag));
+      }
+    }
     if (a.has(QueueSelection.FLAG)) {
       global.add(QueueSelection.FLAG);
       global.add(a.get(QueueSelection.FLAG));

@@ -107,8 +107,13 @@ class TestRunnerResultsIT {
 
     // No sandbox here: Maven needs the user's local repository (~/.m2), which the bubblewrap
     // sandbox does not expose (it hides the home folder), and the build runs offline anyway.
+    // HOME and JAVA_HOME are not in the default allowlist: the operator allows them here.
     LocalExecPlane plane =
-        LocalExecPlane.builder(root).discoverPlugins().sandbox(SandboxMode.NONE).build();
+        LocalExecPlane.builder(root)
+            .discoverPlugins()
+            .sandbox(SandboxMode.NONE)
+            .allowEnv(List.of("HOME", "JAVA_HOME"))
+            .build();
     Map<String, Object> payload =
         Map.of(
             "commands",

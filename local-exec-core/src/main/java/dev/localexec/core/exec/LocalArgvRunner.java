@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * argv and the working directory, asks the launcher whether it may start anything ({@link
  * ProcessLauncher#checkAvailable()}: a plane with no working sandbox refuses with {@code
  * sandbox_unavailable}), counts one tool call, checks the kill switch, then starts the process with
- * only {@code PATH} ({@value #SAFE_PATH}) and the job's {@code env_allow} names in its environment.
+ * only {@code PATH} ({@value #SAFE_PATH}) and the job's {@code env_allow} names in its environment;
+ * a name the operator's {@link EnvPolicy} does not allow refuses the command with {@code
+ * env_not_allowed:<NAME>} (and a {@code tool_result} with that error) before the sandbox check.
  * Both output streams are drained at once and kept up to the job's {@code max_output_bytes}. The
  * command ends at its exit, its timeout (its process tree is stopped and the result says {@code
  * timedOut}), the job's wall-time deadline ({@code max_wall_time_sec exceeded}) or the kill switch
@@ -72,6 +74,7 @@ public final class LocalArgvRunner implements ArgvRunner {
   private final BooleanSupplier killSwitchOn;
   private final Clock clock;
   private final Map<String, String> hostEnvironment;
+  private final EnvPolicy envPolicy;
   private final Duration killGrace;
   private final Duration pollInterval;
   private final Duration outputWait;
@@ -87,6 +90,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     this.killSwitchOn = b.killSwitchOn;
     this.clock = b.clock;
     this.hostEnvironment = b.hostEnvironment;
+    this.envPolicy = b.envPolicy;
     this.killGrace = b.killGrace;
     this.pollInterval = b.pollInterval;
     this.outputWait = b.outputWait;
@@ -146,6 +150,12 @@ public final class LocalArgvRunner implements ArgvRunner {
     } catch (ArgvRejectedException e) {
       throw refused(e);
     }
+    Map<String, String> environment;
+    try {
+      environment = environment(request.envAllow());
+    } catch (PolicyViolationException e) {
+      throw refused(e);
+    }
     try {
       launcher.checkAvailable();
     } catch (PolicyViolationException e) {
@@ -165,7 +175,6 @@ public final class LocalArgvRunner implements ArgvRunner {
     }
     CommandLimits limits = openLimits();
 
-    Map<String, String> environment = environment(request.envAllow());
     Instant started = clock.instant();
     Process process;
     try {
@@ -394,7 +403,11 @@ public final class LocalArgvRunner implements ArgvRunner {
     return e;
   }
 
+  /**
+   * {@code PATH} and the allowed {@code env_allow} names; refuses a name the policy does not allow.
+   */
   private Map<String, String> environment(List<String> envAllow) {
+    envPolicy.check(envAllow);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", SAFE_PATH);
     for (String name : envAllow) {
@@ -418,8 +431,8 @@ public final class LocalArgvRunner implements ArgvRunner {
   /**
    * Builds a {@link LocalArgvRunner}. The defaults: {@link ArgvPolicy#defaults()}, a {@link
    * DirectLauncher}, a kill switch that is never on, the UTC system clock, {@link System#getenv()}
-   * as the host environment, a 1 s grace between TERM and KILL, a 50 ms poll interval, and 2 s to
-   * wait for output still open after a command ended. Not thread-safe.
+   * as the host environment, {@link EnvPolicy#defaults()}, a 1 s grace between TERM and KILL, a 50
+   * ms poll interval, and 2 s to wait for output still open after a command ended. Not thread-safe.
    */
   public static final class Builder {
     private RepoRootPaths paths;
@@ -431,6 +444,7 @@ public final class LocalArgvRunner implements ArgvRunner {
     private BooleanSupplier killSwitchOn = () -> false;
     private Clock clock = Clock.systemUTC();
     private Map<String, String> hostEnvironment = System.getenv();
+    private EnvPolicy envPolicy = EnvPolicy.defaults();
     private Duration killGrace = Duration.ofSeconds(1);
     private Duration pollInterval = Duration.ofMillis(50);
     private Duration outputWait = Duration.ofSeconds(2);
@@ -489,6 +503,16 @@ public final class LocalArgvRunner implements ArgvRunner {
     /** Where the values of {@code env_allow} names come from (copied). */
     public Builder hostEnvironment(Map<String, String> hostEnvironment) {
       this.hostEnvironment = Map.copyOf(hostEnvironment);
+      return this;
+    }
+
+    /**
+     * Which {@code env_allow} names the operator allows (the default: {@link
+     * EnvPolicy#defaults()}); a command asking for another is refused with {@code
+     * env_not_allowed:<NAME>}.
+     */
+    public Builder envPolicy(EnvPolicy envPolicy) {
+      this.envPolicy = Objects.requireNonNull(envPolicy, "envPolicy");
       return this;
     }
 

@@ -6,6 +6,7 @@ import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.core.exec.EnvPolicy;
 import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.integrity.Redactor;
@@ -79,11 +80,13 @@ public final class LocalExecPlane {
     this.registry = b.registry.build();
     this.validator = new JobValidator(registry, b.maxDocumentBytes);
     this.environment = Map.copyOf(b.environment);
-    this.redactor = Redactor.fromEnvironment(environment);
+    this.workerOptions =
+        b.workerOptions.withEnvPolicy(
+            b.workerOptions.envPolicy().allowing(b.allowEnv).markingSecret(b.secretEnv));
+    this.redactor = Redactor.fromEnvironment(environment, workerOptions.envPolicy().secretNames());
     this.queue = b.queueFactory.open(layout, validator, clock, redactor);
     this.killSwitch =
         new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
-    this.workerOptions = b.workerOptions;
     this.sandbox = b.chooseSandbox(layout);
     this.launcher = sandbox.launcher();
     this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
@@ -400,6 +403,8 @@ public final class LocalExecPlane {
     private PlaneLayout layout;
     private Clock clock = Clock.systemUTC();
     private Map<String, String> environment = System.getenv();
+    private final List<String> allowEnv = new ArrayList<>();
+    private final List<String> secretEnv = new ArrayList<>();
     private final TaskRegistry.Builder registry = TaskRegistry.builder();
     private WorkerOptions workerOptions = WorkerOptions.defaults();
     private ProcessLauncher launcher;
@@ -439,11 +444,42 @@ public final class LocalExecPlane {
 
     /**
      * The host environment (the default is {@link System#getenv()}): the values a job's {@code
-     * env_allow} names pass to its subprocesses, and the source of the secrets redacted from the
-     * ledger, evidence, summaries and outputs (see {@link Redactor#fromEnvironment}).
+     * env_allow} names pass to its subprocesses when the operator allows them ({@link #allowEnv}),
+     * and the source of the secrets redacted from the ledger, evidence, summaries and outputs (see
+     * {@link Redactor}).
      */
     public Builder environment(Map<String, String> env) {
       this.environment = Map.copyOf(Objects.requireNonNull(env, "env"));
+      return this;
+    }
+
+    /**
+     * Lets jobs have these host environment variables (through {@code env_allow}), besides {@link
+     * EnvPolicy#DEFAULT_ALLOWED}: exact names, or {@code PREFIX_*} patterns. A secret's name
+     * ({@code *_KEY}, {@code *_TOKEN}, {@code *PASSWORD*}, ..., the plane's own {@code
+     * LOCAL_EXEC_*}, {@code OPENCLAW_*}, names marked with {@link #secretEnv}) is allowed only by
+     * its exact name. A job asking for any other fails with {@code env_not_allowed:<NAME>}. Adds to
+     * earlier calls and to the policy of {@link #workerOptions}; see {@link EnvPolicy}.
+     *
+     * @throws IllegalArgumentException for a name that is neither a variable name nor such a
+     *     pattern, or {@code PATH}
+     */
+    public Builder allowEnv(Collection<String> names) {
+      EnvPolicy.defaults().allowing(names);
+      allowEnv.addAll(names);
+      return this;
+    }
+
+    /**
+     * Marks these environment variables (exact names) secret: their values are redacted from
+     * everything recorded like the configured secrets', and no pattern of {@link #allowEnv} covers
+     * them. Adds to earlier calls.
+     *
+     * @throws IllegalArgumentException for a name that is not a variable name
+     */
+    public Builder secretEnv(Collection<String> names) {
+      EnvPolicy.defaults().markingSecret(names);
+      secretEnv.addAll(names);
       return this;
     }
 

@@ -74,6 +74,7 @@ public final class FileLedgerQueue implements JobQueue {
   private final JobValidator validator;
   private final Clock clock;
   private final ChainedJsonl chain;
+  private final Redactor redactor;
   private final int snapshotEvery;
   private Replay cache;
 
@@ -97,8 +98,8 @@ public final class FileLedgerQueue implements JobQueue {
   }
 
   /**
-   * Creates a queue over {@code stateDir/jobs.jsonl} whose events (job documents included) are
-   * redacted before they are written.
+   * Creates a queue over {@code stateDir/jobs.jsonl} whose events are redacted before they are
+   * written; a job document holding a secret is refused at enqueue.
    *
    * @param stateDir the state folder
    * @param validator validates jobs at enqueue and again at claim
@@ -148,6 +149,7 @@ public final class FileLedgerQueue implements JobQueue {
     this.validator = validator;
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
+    this.redactor = redactor;
     this.chain =
         new ChainedJsonl(ledger, redactor, this::tornLineMarker, durable, this::linesBefore);
   }
@@ -221,11 +223,13 @@ public final class FileLedgerQueue implements JobQueue {
    * Appends an {@code enqueue} event.
    *
    * @return the event's {@code ts_utc}
-   * @throws JobValidationException if the job does not satisfy its schemas
+   * @throws JobValidationException if the job does not satisfy its schemas, or holds a secret
+   *     ({@link Redactor#refuseSecretsIn})
    * @throws LocalExecException {@code duplicate_job_id} if the id is already in the ledger
    */
   public String enqueue(Job job) {
     validator.validate(job.toMap());
+    redactor.refuseSecretsIn(job.toMap());
     return withLock(
         () -> {
           requireHead();

@@ -87,8 +87,9 @@ public final class Worker {
    * @param layout where evidence goes; its root is the jobs' repo root
    * @param launcher how subprocesses are started
    * @param clock the time source
-   * @param environment the host environment: where {@code env_allow} values come from, and whose
-   *     secret-looking values are redacted from everything the worker writes
+   * @param environment the host environment: where the {@code env_allow} values the options' {@link
+   *     WorkerOptions#envPolicy()} allows come from, and whose secrets are redacted from everything
+   *     the worker writes
    */
   public Worker(
       WorkerOptions options,
@@ -171,7 +172,7 @@ public final class Worker {
     this.clock = clock;
     this.paths = RepoRootPaths.of(layout.root());
     this.environment = Map.copyOf(environment);
-    this.redactor = Redactor.fromEnvironment(environment);
+    this.redactor = Redactor.fromEnvironment(environment, options.envPolicy().secretNames());
     this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock, redactor);
   }
 
@@ -473,6 +474,7 @@ public final class Worker {
               .launcher(launcher)
               .resources(jobResources)
               .hostEnvironment(environment)
+              .envPolicy(options.envPolicy())
               .killSwitch(() -> killSwitch.isOn() || aborting())
               .clock(clock)
               .build();

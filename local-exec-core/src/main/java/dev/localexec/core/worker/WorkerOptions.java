@@ -1,5 +1,6 @@
 package dev.localexec.core.worker;
 
+import dev.localexec.core.exec.EnvPolicy;
 import java.time.Duration;
 
 /**
@@ -16,6 +17,8 @@ import java.time.Duration;
  * @param maxAttempts how many times a job may be claimed without any attempt finishing (each worker
  *     holding it stopped or died) before a claim fails it for good with {@code attempts_exhausted},
  *     1..100; default {@value dev.localexec.core.queue.JobQueue#DEFAULT_MAX_ATTEMPTS}
+ * @param envPolicy which environment variables the operator lets jobs have, and which names it
+ *     marks secret ({@link EnvPolicy#defaults()} unless given)
  */
 public record WorkerOptions(
     String workerId,
@@ -24,7 +27,8 @@ public record WorkerOptions(
     boolean allowShells,
     int slots,
     Duration stopGrace,
-    int maxAttempts) {
+    int maxAttempts,
+    EnvPolicy envPolicy) {
 
   /** The default worker id, as the original tool used. */
   public static final String DEFAULT_WORKER_ID = "local-exec-worker";
@@ -67,9 +71,12 @@ public record WorkerOptions(
       throw new IllegalArgumentException(
           "stop grace must be in 0.." + MAX_STOP_GRACE.toSeconds() + " s, got " + stopGrace);
     }
+    if (envPolicy == null) {
+      envPolicy = EnvPolicy.defaults();
+    }
   }
 
-  /** Options with the default number of attempts. */
+  /** Options with the default number of attempts and environment policy. */
   public WorkerOptions(
       String workerId,
       Duration lease,
@@ -84,10 +91,11 @@ public record WorkerOptions(
         allowShells,
         slots,
         stopGrace,
-        dev.localexec.core.queue.JobQueue.DEFAULT_MAX_ATTEMPTS);
+        dev.localexec.core.queue.JobQueue.DEFAULT_MAX_ATTEMPTS,
+        EnvPolicy.defaults());
   }
 
-  /** Options with the default stop grace (10 s). */
+  /** Options with the default stop grace (10 s), attempts and environment policy. */
   public WorkerOptions(
       String workerId, Duration lease, Duration heartbeatEvery, boolean allowShells, int slots) {
     this(workerId, lease, heartbeatEvery, allowShells, slots, DEFAULT_STOP_GRACE);
@@ -95,7 +103,7 @@ public record WorkerOptions(
 
   /**
    * Defaults: id {@code local-exec-worker}, a 60 s lease renewed every 20 s, no shells, 1 slot, a
-   * 10 s stop grace.
+   * 10 s stop grace, {@link EnvPolicy#defaults()}.
    */
   public static WorkerOptions defaults() {
     return new WorkerOptions(
@@ -104,35 +112,50 @@ public record WorkerOptions(
 
   /** A copy with another worker id. */
   public WorkerOptions withWorkerId(String id) {
-    return new WorkerOptions(id, lease, heartbeatEvery, allowShells, slots, stopGrace, maxAttempts);
+    return new WorkerOptions(
+        id, lease, heartbeatEvery, allowShells, slots, stopGrace, maxAttempts, envPolicy);
   }
 
   /** A copy that allows or refuses shells as programs. */
   public WorkerOptions withAllowShells(boolean allow) {
-    return new WorkerOptions(workerId, lease, heartbeatEvery, allow, slots, stopGrace, maxAttempts);
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allow, slots, stopGrace, maxAttempts, envPolicy);
   }
 
   /** A copy with another lease and heartbeat interval. */
   public WorkerOptions withLease(Duration newLease, Duration newHeartbeatEvery) {
     return new WorkerOptions(
-        workerId, newLease, newHeartbeatEvery, allowShells, slots, stopGrace, maxAttempts);
+        workerId,
+        newLease,
+        newHeartbeatEvery,
+        allowShells,
+        slots,
+        stopGrace,
+        maxAttempts,
+        envPolicy);
   }
 
   /** A copy with another number of slots. */
   public WorkerOptions withSlots(int newSlots) {
     return new WorkerOptions(
-        workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace, maxAttempts);
+        workerId, lease, heartbeatEvery, allowShells, newSlots, stopGrace, maxAttempts, envPolicy);
   }
 
   /** A copy with another stop grace. */
   public WorkerOptions withStopGrace(Duration newStopGrace) {
     return new WorkerOptions(
-        workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace, maxAttempts);
+        workerId, lease, heartbeatEvery, allowShells, slots, newStopGrace, maxAttempts, envPolicy);
   }
 
   /** A copy with another number of attempts. */
   public WorkerOptions withMaxAttempts(int attempts) {
     return new WorkerOptions(
-        workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, attempts);
+        workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, attempts, envPolicy);
+  }
+
+  /** A copy with another environment policy. */
+  public WorkerOptions withEnvPolicy(EnvPolicy newEnvPolicy) {
+    return new WorkerOptions(
+        workerId, lease, heartbeatEvery, allowShells, slots, stopGrace, maxAttempts, newEnvPolicy);
   }
 }

@@ -201,6 +201,7 @@ class LocalArgvRunnerIT {
   void run_env_seesOnlyPathAndAllowedNames() {
     CommandResult r =
         runner(budget(262_144))
+            .envPolicy(EnvPolicy.defaults().allowing(List.of("MY_VAR", "NOPE")))
             .build()
             .run(
                 new CommandRequest(

@@ -227,24 +227,75 @@ class LocalArgvRunnerTest {
 
   @Test
   void run_environment_isOnlyPathAndAllowedNames() {
-    LocalArgvRunner runner = runner(SUBPROCESS, budget(5)).build();
+    LocalArgvRunner runner =
+        runner(SUBPROCESS, budget(5))
+            .envPolicy(EnvPolicy.defaults().allowing(List.of("MISSING", "API_TOKEN")))
+            .build();
     CommandRequest request =
         new CommandRequest(
             List.of("env"),
             "sub",
             Duration.ofSeconds(3),
-            List.of("LANG", "PATH", "MISSING", "LANG"));
+            List.of("LANG", "PATH", "MISSING", "LANG", "API_TOKEN"));
 
     catchThrowableOfType(TaskFailedException.class, () -> runner.run(request));
 
     LaunchSpec spec = launcher.last;
     assertThat(spec.environment())
         .containsExactly(
-            Map.entry("PATH", "/usr/local/bin:/usr/bin:/bin"), Map.entry("LANG", "C.UTF-8"));
+            Map.entry("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            Map.entry("LANG", "C.UTF-8"),
+            Map.entry("API_TOKEN", "s3cret"));
     assertThat(spec.cwd()).isEqualTo(paths.root().resolve("sub"));
     assertThat(spec.argv()).containsExactly("env");
     assertThat(spec.allowNetwork()).isFalse();
     assertThat(spec.toString()).doesNotContain("C.UTF-8");
+  }
+
+  @Test
+  void run_envNameTheOperatorDidNotAllow_isRefusedBeforeAnythingRuns() {
+    ClockBudgetTracker budget = budget(5);
+    LocalArgvRunner runner = runner(SUBPROCESS, budget).build();
+    CommandRequest request =
+        new CommandRequest(
+            List.of("env"), ".", Duration.ofSeconds(3), List.of("LANG", "HOME", "API_TOKEN"));
+
+    PolicyViolationException e =
+        catchThrowableOfType(PolicyViolationException.class, () -> runner.run(request));
+
+    assertThat(e.code()).isEqualTo("env_not_allowed:HOME");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "env_allow asks for the environment variable HOME, which the operator has not"
+                + " allowed (allowed: LANG, LANGUAGE, LC_*, NO_COLOR, TERM, TZ); the operator can"
+                + " allow it with --allow-env HOME (LocalExecPlane.Builder.allowEnv in Java), or"
+                + " the job can leave it out of env_allow");
+    assertThat(evidence.kinds()).containsExactly("tool_call", "tool_result");
+    assertThat(evidence.single("tool_result"))
+        .containsExactlyEntriesOf(refusal("env_not_allowed:HOME"));
+    assertThat(budget.toolCallsUsed()).isZero();
+    assertThat(launcher.last).isNull();
+  }
+
+  @Test
+  void run_secretNameUnderAPattern_needsItsExactName() {
+    LocalArgvRunner runner =
+        runner(SUBPROCESS, budget(5))
+            .envPolicy(EnvPolicy.defaults().allowing(List.of("API_*")))
+            .build();
+    CommandRequest request =
+        new CommandRequest(List.of("env"), ".", Duration.ofSeconds(3), List.of("API_TOKEN"));
+
+    PolicyViolationException e =
+        catchThrowableOfType(PolicyViolationException.class, () -> runner.run(request));
+
+    assertThat(e.code()).isEqualTo("env_not_allowed:API_TOKEN");
+    assertThat(e.getMessage())
+        .startsWith("env_allow asks for the environment variable API_TOKEN, which is a secret's")
+        .doesNotContain("s3cret");
+    assertThat(evidence.single("tool_result"))
+        .containsExactlyEntriesOf(refusal("env_not_allowed:API_TOKEN"));
+    assertThat(launcher.last).isNull();
   }
 
   @Test

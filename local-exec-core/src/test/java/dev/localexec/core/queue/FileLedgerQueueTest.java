@@ -2,6 +2,7 @@ package dev.localexec.core.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
@@ -597,31 +598,55 @@ class FileLedgerQueueTest {
   }
 
   @Test
-  void enqueue_redactsSecretValuesFromTheJobDocument() throws IOException {
+  void enqueue_refusesAJobDocumentHoldingASecretAndWritesNothing() {
     FileLedgerQueue redacting =
         new FileLedgerQueue(
             dir.resolve("state"),
             VALIDATOR,
             clock,
             Redactor.fromEnvironment(Map.of("API_TOKEN", "tok-0123456789")));
-    Job withSecret =
-        new Job(
-            "job-aaaaaaaa",
-            "repo_index_task",
-            "2026-11-24T04:00:00Z",
-            Map.of("note", "use tok-0123456789 here"),
-            Budget.of(300, 10, 262144, 1),
-            ToolPolicy.denyAll(),
-            null);
+    Job withSecret = noteJob("use tok-0123456789 here");
 
-    redacting.enqueue(withSecret);
+    JobValidationException e =
+        catchThrowableOfType(JobValidationException.class, () -> redacting.enqueue(withSecret));
+
+    assertThat(e.errors())
+        .containsExactly(
+            "$.payload.note: holds the value of a secret of the plane's environment (or an"
+                + " encoding of it); secrets cannot be written into job documents: list the"
+                + " variable in env_allow and have the operator allow it (--allow-env NAME)");
+    assertThat(Files.exists(queue.ledger())).isFalse();
+    assertThat(redacting.status()).isEmpty();
+  }
+
+  private static Job noteJob(String note) {
+    return new Job(
+        "job-aaaaaaaa",
+        "repo_index_task",
+        "2026-11-24T04:00:00Z",
+        Map.of("note", note),
+        Budget.of(300, 10, 262144, 1),
+        ToolPolicy.denyAll(),
+        null);
+  }
+
+  @Test
+  void enqueue_keepsADocumentWithoutSecretsAsWritten() throws IOException {
+    FileLedgerQueue redacting =
+        new FileLedgerQueue(
+            dir.resolve("state"),
+            VALIDATOR,
+            clock,
+            Redactor.fromEnvironment(
+                Map.of("API_TOKEN", "tok-0123456789", "DESKTOP_SESSION", "ubuntu")));
+    Job job = noteJob("grep -c ubuntu");
+
+    redacting.enqueue(job);
 
     assertThat(Files.readString(queue.ledger()))
-        .doesNotContain("tok-0123456789")
-        .contains("\"payload\": {\"note\": \"use [REDACTED] here\"}");
+        .contains("\"payload\": {\"note\": \"grep -c ubuntu\"}");
     assertThat(redacting.claim("w1", LEASE).orElseThrow().job().payload())
-        .isEqualTo(Map.of("note", "use [REDACTED] here"));
-    assertThat(verifyLedger()).isEqualTo(FileCheck.ok("state/jobs.jsonl", 2));
+        .isEqualTo(Map.of("note", "grep -c ubuntu"));
   }
 
   @Test

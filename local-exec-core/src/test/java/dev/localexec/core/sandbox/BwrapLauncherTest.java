@@ -79,7 +79,7 @@ class BwrapLauncherTest {
   }
 
   @Test
-  void command_withATmpfsSize_sizesTmpRunAndDevShm_andMakesDevReadOnly() {
+  void command_withATmpfsSize_sizesTmpRunAndDevShm_andMakesDevReadOnly() throws IOException {
     LaunchSpec spec =
         new LaunchSpec(
             List.of("true"), root.resolve("src"), Map.of(), false, List.of(), 268_435_456);

@@ -8,6 +8,7 @@ import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ToolPolicy;
 import dev.localexec.core.budget.ClockBudgetTracker;
 import dev.localexec.core.exec.ArgvPolicy;
+import dev.localexec.core.exec.EnvPolicy;
 import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.paths.RepoRootPaths;
@@ -94,7 +95,8 @@ final class SandboxTesting {
 
   /**
    * A runner for {@code root} through {@code launcher}, shells allowed, a 300 ms kill grace, and
-   * {@code hostEnv} as the host environment {@code env_allow} names are taken from.
+   * {@code hostEnv} as the host environment {@code env_allow} names are taken from, the operator
+   * allowing each of its names.
    */
   static LocalArgvRunner.Builder runner(
       Path root,
@@ -111,6 +113,7 @@ final class SandboxTesting {
         .launcher(launcher)
         .argvPolicy(ArgvPolicy.defaults().allowingShells())
         .hostEnvironment(hostEnv)
+        .envPolicy(EnvPolicy.defaults().allowing(hostEnv.keySet()))
         .killGrace(Duration.ofMillis(300));
   }
 }
