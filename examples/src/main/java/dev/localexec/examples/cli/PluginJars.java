@@ -1,5 +1,6 @@
 package dev.localexec.examples.cli;
 
+import dev.localexec.core.paths.PlaneFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -40,7 +41,10 @@ final class PluginJars {
       List<Path> check = new ArrayList<>();
       check.add(real);
       check.addAll(jars(real));
-      Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      Object me = PlaneFiles.currentUid();
+      if (me == null) {
+        return "cannot check the folder: the user this process runs as is unknown here";
+      }
       for (Path p : check) {
         Object owner = Files.getAttribute(p, "unix:uid");
         int mode = (Integer) Files.getAttribute(p, "unix:mode");

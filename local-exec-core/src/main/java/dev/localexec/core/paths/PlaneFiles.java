@@ -86,7 +86,7 @@ public final class PlaneFiles {
   }
 
   /** The uid this process runs as, or {@code null} where the file system cannot tell. */
-  static Integer currentUid() {
+  public static Integer currentUid() {
     try {
       Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       return uid instanceof Integer i ? i : null;
