@@ -137,8 +137,9 @@ class FixtureJobsTest {
     assertThat(finals).hasSize(4).allSatisfy(e -> assertThat(e).containsKey("evidence_head"));
     Cli.Result verify = cli.run("verify");
     assertThat(verify.code()).as(verify.out()).isZero();
+    // The ledger, and each of the 4 jobs' evidence and its chained summary.
     assertThat(verify.lastJson())
-        .isEqualTo(Map.of("status", "verified", "files", 5, "problems", 0));
+        .isEqualTo(Map.of("status", "verified", "files", 9, "problems", 0));
   }
 
   @Test

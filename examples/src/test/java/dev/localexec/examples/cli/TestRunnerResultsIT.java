@@ -113,6 +113,8 @@ class TestRunnerResultsIT {
             .discoverPlugins()
             .sandbox(SandboxMode.NONE)
             .allowEnv(List.of("HOME", "JAVA_HOME"))
+            // mvnw is a #!/bin/sh script, which the shell rule counts as a shell.
+            .allowShells(true)
             .build();
     Map<String, Object> payload =
         Map.of(

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyCommandTest {
   private static final String LEDGER = "workspace/local_exec/state/jobs.jsonl";
   private static final String EVIDENCE = "workspace/local_exec/evidence/job-demorepoindex01.jsonl";
+  private static final String SUMMARY = "workspace/local_exec/evidence/job-demorepoindex01.md";
 
   @TempDir Path root;
   Cli cli;
@@ -50,8 +51,9 @@ class VerifyCommandTest {
     assertThat(r.lines())
         .containsExactly(
             "{\"file\": \"" + LEDGER + "\", \"ok\": true, \"lines\": 4}",
-            "{\"file\": \"" + EVIDENCE + "\", \"ok\": true, \"lines\": 4}",
-            "{\"status\": \"verified\", \"files\": 2, \"problems\": 0}");
+            "{\"file\": \"" + EVIDENCE + "\", \"ok\": true, \"lines\": 5}",
+            "{\"file\": \"" + SUMMARY + "\", \"ok\": true, \"lines\": 17}",
+            "{\"status\": \"verified\", \"files\": 3, \"problems\": 0}");
   }
 
   @Test
@@ -88,7 +90,7 @@ class VerifyCommandTest {
         .containsEntry(
             "problem",
             "truncated: the chain ends at seq 3 but the ledger's complete event (ledger line 4)"
-                + " recorded evidence_head seq 4 (lines cut off the end or deleted)");
+                + " recorded evidence_head seq 5 (lines cut off the end or deleted)");
     assertThat(r.lastJson()).containsEntry("status", "failed").containsEntry("problems", 1);
   }
 

@@ -648,6 +648,23 @@ class VerifierTest {
   }
 
   @Test
+  void summaryLineOfAnAttemptThatNeverEnded_needsNoSummaryFile() throws IOException {
+    // A worker killed between its summary line and its final event leaves no summary file; the
+    // job is then ended by another attempt, or (as here) its claim is still live.
+    plane.enqueue(job("job-evidence01", "notes_task"));
+    plane.queue().claim("w1", Duration.ofSeconds(60)).orElseThrow();
+    appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "claimed", Map.of("attempt", 1)));
+    appendChained(
+        EVIDENCE_A,
+        evidenceLine(
+            "job-evidence01",
+            "summary",
+            Map.of("path", SUMMARY_A, "sha256", "0".repeat(64), "bytes", 10)));
+
+    assertThat(verifyAll()).containsExactly(FileCheck.ok(LEDGER, 2), FileCheck.ok(EVIDENCE_A, 2));
+  }
+
+  @Test
   void evidenceOfAJobTheLedgerDoesNotKnow_isAProblem() throws IOException {
     runTwoJobs();
     String stray = "workspace/local_exec/evidence/job-stray0001.jsonl";
