@@ -180,7 +180,7 @@ class PluginJarCliIT {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(classPath(extra));
-    cmd.add("dev.localexec.examples.cli.LocalExecCli");
+    cmd.add("dev.localexec.cli.LocalExecCli");
     cmd.addAll(List.of(args));
     Path out = work.resolve("out.txt");
     Path err = work.resolve("err.txt");

@@ -1,0 +1,121 @@
+package dev.localexec.cli;
+
+import dev.localexec.api.spi.ModelBackend;
+import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.mcporter.McpBackends;
+import dev.localexec.vllm.VllmConfig;
+import dev.localexec.vllm.VllmModelBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tool and model backends the command line opens from the global flags {@code --mcp-backend
+ * mcporter|sdk|off}, {@code --mcp-config FILE} and {@code --model off|vllm}, and closes when the
+ * command ends (an SDK backend holds server processes).
+ */
+final class CliBackends implements AutoCloseable {
+  static final String DEFAULT_MCP_CONFIG = "config/mcporter.json";
+
+  private final Map<String, String> environment;
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  CliBackends(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** The tool configuration file: {@code --mcp-config}, else {@code config/mcporter.json}. */
+  static Path mcpConfig(Args a, Path root) {
+    return a.has("--mcp-config")
+        ? root.resolve(a.get("--mcp-config"))
+        : root.resolve(DEFAULT_MCP_CONFIG);
+  }
+
+  /** The backend kind: {@code --mcp-backend}, else {@code mcporter}. */
+  static String mcpKind(Args a) {
+    String kind = a.has("--mcp-backend") ? a.get("--mcp-backend") : McpBackends.MCPORTER;
+    if (!List.of(McpBackends.MCPORTER, McpBackends.SDK, "off").contains(kind)) {
+      throw new UsageException("--mcp-backend must be mcporter, sdk or off, got '" + kind + "'");
+    }
+    return kind;
+  }
+
+  /**
+   * The tool backend for running jobs, or {@code null} when {@code --mcp-backend off} or the
+   * configuration file does not exist. It opens on a job's first tool call (see {@link
+   * LazyToolBackend}).
+   */
+  ToolBackend toolsForJobs(Args a, Path root) {
+    String kind = mcpKind(a);
+    Path config = mcpConfig(a, root);
+    if (kind.equals("off")) {
+      return null;
+    }
+    if (!Files.exists(config)) {
+      if (a.has("--mcp-config")) {
+        throw new UsageException("--mcp-config: no such file: " + config);
+      }
+      return null;
+    }
+    ToolBackend backend = new LazyToolBackend(root, config, kind, environment);
+    opened.add(backend);
+    return backend;
+  }
+
+  /** The tool backend for {@code mcp list|call}: always opened, from the configuration file. */
+  ToolBackend toolsForCommand(Args a, Path root) {
+    String kind = mcpKind(a);
+    if (kind.equals("off")) {
+      throw new UsageException("mcp commands need a backend; --mcp-backend is off");
+    }
+    Path config = mcpConfig(a, root);
+    if (!Files.exists(config)) {
+      throw new UsageException(
+          "no MCP configuration at "
+              + config
+              + "; create it (see the README's MCP section) or pass --mcp-config FILE");
+    }
+    ToolBackend backend = McpBackends.open(root, config, kind, environment);
+    opened.add(backend);
+    return backend;
+  }
+
+  /** The model for running jobs: {@code --model vllm} opens the vLLM configuration's backend. */
+  ModelBackend modelForJobs(Args a, Path root) {
+    String mode = a.has("--model") ? a.get("--model") : "off";
+    switch (mode) {
+      case "off":
+        return null;
+      case "vllm":
+        return model(root);
+      default:
+        throw new UsageException("--model must be off or vllm, got '" + mode + "'");
+    }
+  }
+
+  /** The vLLM backend of {@code config/vllm/dali_local_exec.yaml} under the root. */
+  VllmModelBackend model(Path root) {
+    VllmModelBackend backend = VllmModelBackend.create(vllmConfig(root), environment);
+    opened.add(backend);
+    return backend;
+  }
+
+  /** The vLLM configuration under the root. */
+  static VllmConfig vllmConfig(Path root) {
+    return VllmConfig.loadFromRoot(root);
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : opened) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing is best effort; the backends stop their own processes
+      }
+    }
+    opened.clear();
+  }
+}
