@@ -12,7 +12,7 @@ import dev.localexec.api.JobValidationException;
 import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskPlugin;
-import dev.localexec.core.json.Json;
+import dev.localexec.core.internal.json.JsonTrees;
 import dev.localexec.core.json.JsonParseException;
 import dev.localexec.core.plugin.TaskRegistry;
 import java.io.IOException;
@@ -88,7 +88,7 @@ public final class JobValidator {
     for (TaskPlugin p : registry.plugins()) {
       String text = p.payloadSchema();
       try {
-        Json.parseTree(text);
+        JsonTrees.parseTree(text);
       } catch (JsonParseException e) {
         throw new IllegalArgumentException(
             "payload schema of task plug-in '" + p.id() + "' is not JSON: " + e.getMessage(), e);
@@ -111,7 +111,7 @@ public final class JobValidator {
     }
     JsonNode node;
     try {
-      node = Json.parseTree(jsonText);
+      node = JsonTrees.parseTree(jsonText);
     } catch (JsonParseException e) {
       throw new JobValidationException(List.of("$: " + e.getMessage()));
     }
@@ -124,7 +124,7 @@ public final class JobValidator {
    * @throws JobValidationException with every error
    */
   public Job validate(Object tree) {
-    return validate(Json.toTree(tree));
+    return validate(JsonTrees.toTree(tree));
   }
 
   /**
@@ -132,7 +132,7 @@ public final class JobValidator {
    *
    * @throws JobValidationException with every error
    */
-  public Job validate(JsonNode node) {
+  Job validate(JsonNode node) {
     List<String> errors = errors(node);
     if (!errors.isEmpty()) {
       throw new JobValidationException(errors);
@@ -141,7 +141,7 @@ public final class JobValidator {
   }
 
   /** Every error of a job tree, each as {@code <json path>: <rule>}; empty when valid. */
-  public List<String> errors(JsonNode node) {
+  List<String> errors(JsonNode node) {
     List<String> errors = new ArrayList<>();
     try {
       for (com.networknt.schema.Error e : jobSchema.validate(node)) {
@@ -152,7 +152,7 @@ public final class JobValidator {
       return errors;
     }
     if (node.isObject() && node.get("meta") != null && node.get("meta").isObject()) {
-      String meta = JobDocuments.metaError(Json.toJava(node.get("meta")));
+      String meta = JobDocuments.metaError(JsonTrees.toJava(node.get("meta")));
       if (meta != null) {
         errors.add(meta);
       }
@@ -229,7 +229,7 @@ public final class JobValidator {
 
   @SuppressWarnings("unchecked")
   private static Job toJob(JsonNode node) {
-    Map<String, Object> m = (Map<String, Object>) Json.toJava(node);
+    Map<String, Object> m = (Map<String, Object>) JsonTrees.toJava(node);
     Map<String, Object> b = (Map<String, Object>) m.get("budgets");
     Map<String, Object> p = (Map<String, Object>) m.get("tool_policy");
     Budget budget =
