@@ -79,7 +79,7 @@ public final class LocalExecCli {
           "",
           "commands:",
           "  demo                        enqueue the demo job, run it once, print where the evidence is",
-          "  enqueue --demo | --job-file F",
+          "  enqueue --demo | --job-file F (- reads standard input)",
           "                              validate and queue a job",
           "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]"
               + " [--lease-sec N] [--stop-grace-sec N] [--max-attempts N]",
@@ -118,6 +118,8 @@ public final class LocalExecCli {
           "                              works, else a pidfile daemon (state/worker.pid);"
               + " start takes the worker --loop flags",
           "",
+          "COMMAND --help (or -h) prints that command's help and does nothing else; --version prints"
+              + " the version.",
           "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
           "MCP tools: config/mcporter.json (or --mcp-config); jobs get a backend when it enables"
               + " tools",
@@ -162,6 +164,15 @@ public final class LocalExecCli {
    * names {@code --secret-env} marks.
    */
   private Redactor redactor;
+
+  /** Where {@code --job-file -} reads from. */
+  private java.io.InputStream stdin = System.in;
+
+  /** Reads {@code --job-file -} from {@code in} instead of standard input (for tests). */
+  LocalExecCli withStdin(java.io.InputStream in) {
+    this.stdin = in;
+    return this;
+  }
 
   LocalExecCli(PrintStream out, PrintStream err, Clock clock) {
     this(out, err, clock, System.getenv());
@@ -224,6 +235,23 @@ public final class LocalExecCli {
 
   private int dispatch(List<String> argv) {
     int cmdAt = commandIndex(argv);
+    if (cmdAt < 0 ? argv.contains("--version") : argv.subList(0, cmdAt).contains("--version")) {
+      print(line("name", "local-exec", "version", version()));
+      return OK;
+    }
+    if (cmdAt >= 0 && argv.get(cmdAt).equals("-h")) {
+      out.print(HELP);
+      return OK;
+    }
+    if (cmdAt >= 0 && asksForHelp(argv.subList(cmdAt + 1, argv.size()))) {
+      String help = commandHelp(argv.get(cmdAt));
+      if (help == null) {
+        throw new UsageException(
+            "unknown command: " + argv.get(cmdAt) + "; see `local-exec --help`");
+      }
+      out.print(help);
+      return OK;
+    }
     if (cmdAt < 0) {
       Args g = Args.parse(argv, GLOBAL_VALUED, GLOBAL_SWITCHES);
       if (g.has("--help")) {
@@ -300,6 +328,57 @@ public final class LocalExecCli {
   }
 
   /** The index of the first argument that is not a global flag or its value, or -1. */
+  /** Whether the arguments after a command hold {@code --help} or {@code -h} (not as a value). */
+  private static boolean asksForHelp(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--help") || a.equals("-h")) {
+        return true;
+      }
+      if (GLOBAL_VALUED.contains(a) || VALUED_AFTER_COMMAND.contains(a)) {
+        i++;
+      }
+    }
+    return false;
+  }
+
+  /** Options of commands whose value may itself look like an option. */
+  private static final Set<String> VALUED_AFTER_COMMAND =
+      Set.of("--job-file", "--args", "--mode", "--slots", "--max-attempts");
+
+  /**
+   * The lines of {@link #HELP} that describe {@code command}, under a usage line; null when there
+   * is no such command.
+   */
+  static String commandHelp(String command) {
+    StringBuilder sb = new StringBuilder();
+    boolean in = false;
+    for (String l : HELP.split("\n", -1)) {
+      boolean commandLine = l.startsWith("  ") && !l.startsWith("   ");
+      if (commandLine) {
+        in = l.substring(2).equals(command) || l.substring(2).startsWith(command + " ");
+      } else if (!l.startsWith("   ")) {
+        in = false;
+      }
+      if (in) {
+        sb.append(l).append('\n');
+      }
+    }
+    if (sb.length() == 0) {
+      return null;
+    }
+    return "usage: local-exec [GLOBAL OPTIONS] "
+        + command
+        + " ...   (global options: local-exec --help)\n"
+        + sb;
+  }
+
+  /** The version in this jar's manifest, or {@code unknown} when run from classes. */
+  static String version() {
+    String v = LocalExecCli.class.getPackage().getImplementationVersion();
+    return v == null ? "unknown" : v;
+  }
+
   private static int commandIndex(List<String> argv) {
     for (int i = 0; i < argv.size(); i++) {
       String a = argv.get(i);
@@ -731,7 +810,20 @@ public final class LocalExecCli {
     }
   }
 
-  private static String readFile(String name) {
+  private String readFile(String name) {
+    if (name.equals("-")) {
+      try {
+        byte[] bytes = stdin.readAllBytes();
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .decode(java.nio.ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new JobValidationException(List.of("$: the job on standard input is not UTF-8 text"));
+      } catch (IOException e) {
+        throw new UsageException("cannot read the job from standard input: " + e.getMessage());
+      }
+    }
     Path p = Path.of(name);
     if (!Files.isRegularFile(p)) {
       throw new UsageException("job file not found: " + name);

@@ -26,6 +26,11 @@ final class Cli {
   }
 
   Result run(String... args) {
+    return runWithInput("", args);
+  }
+
+  /** Runs with {@code stdin} as standard input. */
+  Result runWithInput(String stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> argv = new ArrayList<>(List.of("--repo-root", root.toString()));
@@ -36,6 +41,7 @@ final class Cli {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 Clock.systemUTC(),
                 environment)
+            .withStdin(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))
             .run(argv);
     return new Result(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

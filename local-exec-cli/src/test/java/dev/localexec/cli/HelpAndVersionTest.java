@@ -1,0 +1,78 @@
+package dev.localexec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code COMMAND --help} prints that command's help and does nothing else; {@code --version}. */
+class HelpAndVersionTest {
+  @TempDir Path root;
+
+  static Stream<List<String>> commands() {
+    return Stream.of(
+        List.of("demo"),
+        List.of("enqueue"),
+        List.of("worker"),
+        List.of("status"),
+        List.of("health"),
+        List.of("validate"),
+        List.of("requeue"),
+        List.of("verify"),
+        List.of("kill-switch", "on"),
+        List.of("mcp", "list"),
+        List.of("vllm", "health"),
+        List.of("coordinator", "a", "goal"),
+        List.of("ledger", "export", "f"),
+        List.of("plane", "start"),
+        List.of("plane", "stop"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void commandHelp_printsTheCommandsHelpAndCreatesNothing(List<String> command) throws Exception {
+    for (String flag : List.of("--help", "-h")) {
+      String[] args = Stream.concat(command.stream(), Stream.of(flag)).toArray(String[]::new);
+
+      Cli.Result r = new Cli(root).run(args);
+
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).isEmpty();
+      assertThat(r.out())
+          .startsWith("usage: local-exec [GLOBAL OPTIONS] " + command.get(0) + " ...")
+          .contains("\n  " + command.get(0));
+      try (Stream<Path> files = Files.list(root)) {
+        assertThat(files).as("nothing created in the repo root").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void version_isOneJsonLine() {
+    Cli.Result r = new Cli(root).run("--version");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.lines()).hasSize(1);
+    assertThat(r.json(0)).containsOnlyKeys("name", "version").containsEntry("name", "local-exec");
+  }
+
+  @Test
+  void enqueue_readsTheJobFromStandardInputForADash() throws Exception {
+    Cli cli = new Cli(root);
+    String job =
+        Files.readString(Fixtures.originalRun().resolve("jobs").resolve("job-doccompact01.json"));
+
+    Cli.Result r = cli.runWithInput(job, "enqueue", "--job-file", "-");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.json(0))
+        .containsEntry("status", "enqueued")
+        .containsEntry("job_id", "job-doccompact01");
+  }
+}
