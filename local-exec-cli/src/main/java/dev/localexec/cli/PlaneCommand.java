@@ -20,6 +20,9 @@ import java.util.Set;
  * status line.
  */
 final class PlaneCommand {
+  /** The exit status of {@code plane status} when the worker is not running (as LSB's). */
+  static final int NOT_RUNNING = 3;
+
   /** Flags of {@code plane} that take a value. */
   static final Set<String> VALUED =
       Set.of(
@@ -70,7 +73,13 @@ final class PlaneCommand {
     switch (what) {
       case "start" -> lines = service.start();
       case "stop" -> lines = service.stop();
-      case "status" -> lines = service.status();
+      case "status" -> {
+        service.status().forEach(out::println);
+        // LSB: 3 when the service is not running.
+        return Boolean.TRUE.equals(service.describe().get("active"))
+            ? LocalExecCli.OK
+            : NOT_RUNNING;
+      }
       case "install-units" -> lines = service.installUnits();
       case "health" -> {
         int code = health.print(a, service.describe());

@@ -266,6 +266,7 @@ class PlaneLifecycleIT {
   void startStatusHealthStop_printTheOriginalLinesAndTheDaemonRunsJobs() throws Exception {
     Run status0 = cli("plane", "status");
     assertThat(status0.lines()).containsExactly("fallback worker inactive");
+    assertThat(status0.code()).as("LSB: not running").isEqualTo(3);
 
     Run start = cli("plane", "start");
     assertThat(start.code()).as(start.err()).isZero();
@@ -280,7 +281,9 @@ class PlaneLifecycleIT {
 
     assertThat(cli("plane", "start").lines())
         .containsExactly("fallback worker already running pid=" + pid);
-    assertThat(cli("plane", "status").lines()).containsExactly("fallback worker active pid=" + pid);
+    Run active = cli("plane", "status");
+    assertThat(active.lines()).containsExactly("fallback worker active pid=" + pid);
+    assertThat(active.code()).isZero();
 
     Cli.Result enq = new Cli(root).run("enqueue", "--demo");
     assertThat(enq.code()).as(enq.err()).isZero();
