@@ -54,7 +54,12 @@ class FixtureJobsTest {
             "job-doccompact01.json",
             "job-shelllike001.json",
             "job-outbudget001.json")) {
-      Cli.Result r = cli.run("enqueue", "--job-file", jobs.resolve(f).toString());
+      // A shell as the program is refused at enqueue too, unless shells are allowed there: this
+      // shows what a worker that does not allow them does with such a job.
+      Cli.Result r =
+          f.equals("job-testrun0001.json")
+              ? cli.run("--allow-shells", "enqueue", "--job-file", jobs.resolve(f).toString())
+              : cli.run("enqueue", "--job-file", jobs.resolve(f).toString());
       assertThat(r.code()).as(r.err()).isZero();
     }
     List<Map<String, Object>> outcomes = drain();
@@ -143,9 +148,27 @@ class FixtureJobsTest {
   }
 
   @Test
+  void shellAsProgram_isRefusedAtValidateAndEnqueue_namingAllowShells() throws Exception {
+    String file = jobs.resolve("job-testrun0001.json").toString();
+    for (String command : List.of("validate", "enqueue")) {
+      Cli.Result r =
+          command.equals("validate")
+              ? cli.run("validate", file)
+              : cli.run("enqueue", "--job-file", file);
+
+      assertThat(r.code()).as(r.err()).isEqualTo(LocalExecCli.INVALID);
+      assertThat(r.err())
+          .startsWith("local-exec: invalid job: $.payload: command 2 of 3 would be refused when it")
+          .contains("argv element 0", "is the shell 'sh'", "--allow-shells");
+    }
+    assertThat(Files.exists(ledger(root))).isFalse();
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void shellAsProgram_completesWhenTheApplicationAllowsShells() {
-    cli.run("enqueue", "--job-file", jobs.resolve("job-testrun0001.json").toString());
+    cli.run(
+        "--allow-shells", "enqueue", "--job-file", jobs.resolve("job-testrun0001.json").toString());
 
     Cli.Result r = cli.run("--allow-shells", "worker", "--once");
 

@@ -30,6 +30,19 @@ public interface TaskPlugin {
   String payloadSchema();
 
   /**
+   * The argvs a job of this type will run, as its payload names them, so that a document whose
+   * commands the plane would refuse (a shell as the program) is refused when it is validated or
+   * enqueued, not only when it runs. Called with a payload that passed {@link #payloadSchema()}.
+   * None by default.
+   *
+   * @param payload the job's payload
+   * @return each argv the job will run, in order
+   */
+  default java.util.List<java.util.List<String>> argvs(java.util.Map<String, Object> payload) {
+    return java.util.List.of();
+  }
+
+  /**
    * Runs a job. Blocks until the work is done; checks {@link TaskContext#checkKillSwitch} between
    * steps.
    *

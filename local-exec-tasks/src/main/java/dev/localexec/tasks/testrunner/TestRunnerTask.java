@@ -73,6 +73,11 @@ public final class TestRunnerTask implements TaskPlugin {
   }
 
   @Override
+  public List<List<String>> argvs(Map<String, Object> payload) {
+    return Payload.of(payload).stringLists("commands");
+  }
+
+  @Override
   public TaskResult run(TaskContext ctx) {
     if (!ctx.policy().allowSubprocess()) {
       throw new PolicyViolationException(
