@@ -126,21 +126,22 @@ final class CapabilityCommands {
     if (!(args instanceof Map<?, ?>)) {
       throw new UsageException("--args must be a JSON object, e.g. '{\"message\":\"hi\"}'");
     }
-    LocalExecPlane plane = planes.apply(a, true);
-    Job job = adHocJob(tool, args);
-    String ts = plane.enqueue(job);
-    print(LocalExecCli.line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
-    RunOutcome outcome = runUntilDone(plane, job.jobId(), job.budgets().maxWallTimeSec());
-    print(outcome.toMap());
-    if (!"complete".equals(outcome.status())) {
-      return LocalExecCli.FAILURE;
+    try (LocalExecPlane plane = planes.apply(a, true)) {
+      Job job = adHocJob(tool, args);
+      String ts = plane.enqueue(job);
+      print(LocalExecCli.line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
+      RunOutcome outcome = runUntilDone(plane, job.jobId(), job.budgets().maxWallTimeSec());
+      print(outcome.toMap());
+      if (!"complete".equals(outcome.status())) {
+        return LocalExecCli.FAILURE;
+      }
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("status", "result");
+      result.put("tool", tool);
+      result.put("result", resultFromSummary(plane, outcome, tool));
+      print(result);
+      return LocalExecCli.OK;
     }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("status", "result");
-    result.put("tool", tool);
-    result.put("result", resultFromSummary(plane, outcome, tool));
-    print(result);
-    return LocalExecCli.OK;
   }
 
   /** A one-call {@code mcp_call_task} job allowed exactly that tool. */
@@ -269,33 +270,35 @@ final class CapabilityCommands {
     }
     Coordinator.Limits limits =
         new Coordinator.Limits(a.has("--allow-subprocess"), a.has("--allow-network"), tools);
-    LocalExecPlane plane = planes.apply(a, false);
-    VllmModelBackend model = backends.model(root);
-    Coordinator coordinator = new Coordinator(plane, model, limits, Duration.ofSeconds(300), clock);
-    Coordinator.Proposal p = coordinator.propose(goal);
-    Map<String, Object> proposed = new LinkedHashMap<>();
-    proposed.put("status", "proposed");
-    proposed.put("valid", p.valid());
-    proposed.put("job", p.job() == null ? null : p.job().toMap());
-    proposed.put("errors", p.errors());
-    proposed.put("model", p.reply().model());
-    proposed.put("finish_reason", p.reply().finishReason());
-    proposed.put("prompt_tokens", p.reply().promptTokens());
-    proposed.put("completion_tokens", p.reply().completionTokens());
-    proposed.put("latency_ms", p.reply().latency().toMillis());
-    print(proposed);
-    if (!p.valid()) {
-      throw new JobValidationException(p.errors());
-    }
-    if (a.has("--dry-run")) {
-      print(
-          LocalExecCli.line(
-              "status", "not_enqueued", "job_id", p.job().jobId(), "reason", "--dry-run"));
+    try (LocalExecPlane plane = planes.apply(a, false)) {
+      VllmModelBackend model = backends.model(root);
+      Coordinator coordinator =
+          new Coordinator(plane, model, limits, Duration.ofSeconds(300), clock);
+      Coordinator.Proposal p = coordinator.propose(goal);
+      Map<String, Object> proposed = new LinkedHashMap<>();
+      proposed.put("status", "proposed");
+      proposed.put("valid", p.valid());
+      proposed.put("job", p.job() == null ? null : p.job().toMap());
+      proposed.put("errors", p.errors());
+      proposed.put("model", p.reply().model());
+      proposed.put("finish_reason", p.reply().finishReason());
+      proposed.put("prompt_tokens", p.reply().promptTokens());
+      proposed.put("completion_tokens", p.reply().completionTokens());
+      proposed.put("latency_ms", p.reply().latency().toMillis());
+      print(proposed);
+      if (!p.valid()) {
+        throw new JobValidationException(p.errors());
+      }
+      if (a.has("--dry-run")) {
+        print(
+            LocalExecCli.line(
+                "status", "not_enqueued", "job_id", p.job().jobId(), "reason", "--dry-run"));
+        return LocalExecCli.OK;
+      }
+      String ts = coordinator.enqueue(p);
+      print(LocalExecCli.line("status", "enqueued", "job_id", p.job().jobId(), "event_ts", ts));
       return LocalExecCli.OK;
     }
-    String ts = coordinator.enqueue(p);
-    print(LocalExecCli.line("status", "enqueued", "job_id", p.job().jobId(), "event_ts", ts));
-    return LocalExecCli.OK;
   }
 
   // ---- helpers ----

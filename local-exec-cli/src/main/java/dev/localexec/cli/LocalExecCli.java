@@ -532,39 +532,40 @@ public final class LocalExecCli {
 
   private int demo(Args a) {
     noPositionals(a, "demo");
-    LocalExecPlane plane = plane(a, true);
-    Optional<JobStatus> existing = plane.queue().status(DemoJob.ID);
-    String ts;
-    if (existing.isEmpty()) {
-      ts = plane.enqueue(DemoJob.create(clock.instant()));
-    } else if (existing.get().state().terminal()) {
-      ts = plane.requeue(DemoJob.ID);
-    } else {
-      ts = existing.get().updatedTs();
-    }
-    print(line("status", "enqueued", "job_id", DemoJob.ID, "event_ts", ts));
-    RunOutcome outcome;
-    do {
-      outcome = plane.runOnce();
-      if (outcome.ranJob()) {
-        print(outcome.toMap());
+    try (LocalExecPlane plane = plane(a, true)) {
+      Optional<JobStatus> existing = plane.queue().status(DemoJob.ID);
+      String ts;
+      if (existing.isEmpty()) {
+        ts = plane.enqueue(DemoJob.create(clock.instant()));
+      } else if (existing.get().state().terminal()) {
+        ts = plane.requeue(DemoJob.ID);
+      } else {
+        ts = existing.get().updatedTs();
       }
-    } while (outcome.ranJob() && !DemoJob.ID.equals(outcome.jobId()));
-    if (!outcome.ranJob()) {
-      print(outcome.toMap());
-      return FAILURE;
+      print(line("status", "enqueued", "job_id", DemoJob.ID, "event_ts", ts));
+      RunOutcome outcome;
+      do {
+        outcome = plane.runOnce();
+        if (outcome.ranJob()) {
+          print(outcome.toMap());
+        }
+      } while (outcome.ranJob() && !DemoJob.ID.equals(outcome.jobId()));
+      if (!outcome.ranJob()) {
+        print(outcome.toMap());
+        return FAILURE;
+      }
+      Map<String, Object> where = new LinkedHashMap<>();
+      where.put("status", "evidence");
+      where.put("job_id", DemoJob.ID);
+      where.put("ledger", plane.layout().display(plane.layout().ledger()));
+      where.put("evidence", outcome.evidence());
+      where.put("summary", outcome.summary());
+      if (outcome.result() != null && outcome.result().get("index_jsonl") != null) {
+        where.put("index", outcome.result().get("index_jsonl"));
+      }
+      print(where);
+      return outcome.status().equals("complete") ? OK : FAILURE;
     }
-    Map<String, Object> where = new LinkedHashMap<>();
-    where.put("status", "evidence");
-    where.put("job_id", DemoJob.ID);
-    where.put("ledger", plane.layout().display(plane.layout().ledger()));
-    where.put("evidence", outcome.evidence());
-    where.put("summary", outcome.summary());
-    if (outcome.result() != null && outcome.result().get("index_jsonl") != null) {
-      where.put("index", outcome.result().get("index_jsonl"));
-    }
-    print(where);
-    return outcome.status().equals("complete") ? OK : FAILURE;
   }
 
   private int enqueue(Args a) {
@@ -572,15 +573,16 @@ public final class LocalExecCli {
     if (a.has("--demo") == a.has("--job-file")) {
       throw new UsageException("enqueue needs exactly one of --demo or --job-file F");
     }
-    LocalExecPlane plane = plane(a);
-    Job job =
-        a.has("--demo")
-            ? DemoJob.create(clock.instant())
-            : plane.parseJob(readFile(a.get("--job-file")));
-    refuseShells(plane, job);
-    String ts = plane.enqueue(job);
-    print(line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
-    return OK;
+    try (LocalExecPlane plane = plane(a)) {
+      Job job =
+          a.has("--demo")
+              ? DemoJob.create(clock.instant())
+              : plane.parseJob(readFile(a.get("--job-file")));
+      refuseShells(plane, job);
+      String ts = plane.enqueue(job);
+      print(line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
+      return OK;
+    }
   }
 
   private int worker(Args a) {
@@ -588,95 +590,97 @@ public final class LocalExecCli {
     if (a.has("--once") == a.has("--loop")) {
       throw new UsageException("worker needs exactly one of --once or --loop");
     }
-    LocalExecPlane plane = plane(a, true);
-    int maxAttempts =
-        a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
-    if (a.has("--once")) {
-      print(plane.worker(plane.workerOptions().withMaxAttempts(maxAttempts)).runOnce().toMap());
+    try (LocalExecPlane plane = plane(a, true)) {
+      int maxAttempts =
+          a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
+      if (a.has("--once")) {
+        print(plane.worker(plane.workerOptions().withMaxAttempts(maxAttempts)).runOnce().toMap());
+        return OK;
+      }
+      int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
+      int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
+      int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
+      int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
+      int graceSec =
+          a.intFlag(
+              "--stop-grace-sec",
+              (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
+              0,
+              (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
+      Worker worker =
+          plane.worker(
+              plane
+                  .workerOptions()
+                  .withSlots(slots)
+                  .withMaxAttempts(maxAttempts)
+                  .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3))
+                  .withStopGrace(Duration.ofSeconds(graceSec)));
+      CountDownLatch done = new CountDownLatch(1);
+      // SIGTERM: no new claims; running jobs get the grace period, then their trees are stopped.
+      // The hook keeps the JVM alive until the loop has recorded its end.
+      Thread hook =
+          new Thread(
+              () -> {
+                worker.stopGracefully();
+                try {
+                  done.await(graceSec + 30L, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "local-exec-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        String reason =
+            worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down
+        }
+        print(line("status", reason, "worker_id", worker.options().workerId()));
+      } finally {
+        done.countDown();
+      }
       return OK;
     }
-    int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
-    int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
-    int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
-    int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
-    int graceSec =
-        a.intFlag(
-            "--stop-grace-sec",
-            (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
-            0,
-            (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
-    Worker worker =
-        plane.worker(
-            plane
-                .workerOptions()
-                .withSlots(slots)
-                .withMaxAttempts(maxAttempts)
-                .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3))
-                .withStopGrace(Duration.ofSeconds(graceSec)));
-    CountDownLatch done = new CountDownLatch(1);
-    // SIGTERM: no new claims; running jobs get the grace period, then their trees are stopped.
-    // The hook keeps the JVM alive until the loop has recorded its end.
-    Thread hook =
-        new Thread(
-            () -> {
-              worker.stopGracefully();
-              try {
-                done.await(graceSec + 30L, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "local-exec-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      String reason =
-          worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down
-      }
-      print(line("status", reason, "worker_id", worker.options().workerId()));
-    } finally {
-      done.countDown();
-    }
-    return OK;
   }
 
   private int status(Args a) {
     if (a.positionals.size() > 1) {
       throw new UsageException("status takes at most one job id");
     }
-    LocalExecPlane plane = plane(a);
-    List<JobStatus> all = plane.status();
-    if (a.positionals.size() == 1) {
-      String id = a.positionals.get(0);
-      JobStatus s =
-          all.stream()
-              .filter(j -> j.jobId().equals(id))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new LocalExecException(
-                          "unknown_job", "job_id '" + id + "' is not in the ledger", false));
-      print(s.toMap());
+    try (LocalExecPlane plane = plane(a)) {
+      List<JobStatus> all = plane.status();
+      if (a.positionals.size() == 1) {
+        String id = a.positionals.get(0);
+        JobStatus s =
+            all.stream()
+                .filter(j -> j.jobId().equals(id))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new LocalExecException(
+                            "unknown_job", "job_id '" + id + "' is not in the ledger", false));
+        print(s.toMap());
+        return OK;
+      }
+      Map<String, Object> counts = new LinkedHashMap<>();
+      for (JobState st : JobState.values()) {
+        counts.put(st.jsonName(), 0);
+      }
+      for (JobStatus s : all) {
+        print(s.toMap());
+        counts.merge(s.state().jsonName(), 1, (x, y) -> (Integer) x + (Integer) y);
+      }
+      Map<String, Object> total = new LinkedHashMap<>();
+      total.put("status", "ok");
+      total.put("jobs", all.size());
+      total.put("by_state", counts);
+      total.put("kill_switch", plane.killSwitch().isOn());
+      print(total);
       return OK;
     }
-    Map<String, Object> counts = new LinkedHashMap<>();
-    for (JobState st : JobState.values()) {
-      counts.put(st.jsonName(), 0);
-    }
-    for (JobStatus s : all) {
-      print(s.toMap());
-      counts.merge(s.state().jsonName(), 1, (x, y) -> (Integer) x + (Integer) y);
-    }
-    Map<String, Object> total = new LinkedHashMap<>();
-    total.put("status", "ok");
-    total.put("jobs", all.size());
-    total.put("by_state", counts);
-    total.put("kill_switch", plane.killSwitch().isOn());
-    print(total);
-    return OK;
   }
 
   private int health(Args a) {
@@ -686,60 +690,62 @@ public final class LocalExecCli {
   /** Prints the health line (with {@code worker}, the daemon's state, when not null). */
   private int health(Args a, Map<String, Object> worker) {
     noPositionals(a, "health");
-    LocalExecPlane plane = plane(a, "vllm".equals(a.get("--model")));
-    Map<String, Object> h = plane.health();
-    if ("vllm".equals(a.get("--model"))) {
-      h.put("model_health", capabilities().modelHealth(root(a)));
+    try (LocalExecPlane plane = plane(a, "vllm".equals(a.get("--model")))) {
+      Map<String, Object> h = plane.health();
+      if ("vllm".equals(a.get("--model"))) {
+        h.put("model_health", capabilities().modelHealth(root(a)));
+      }
+      if (worker != null) {
+        h.put("worker", worker);
+      }
+      print(h);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
+      out.println(
+          "health: "
+              + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
+              + " kill_switch="
+              + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
+              + " sandbox="
+              + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
+              + " queued="
+              + jobs.get("queued")
+              + " running="
+              + jobs.get("running")
+              + " complete="
+              + jobs.get("complete")
+              + " failed="
+              + jobs.get("failed")
+              + " events="
+              + h.get("ledger_events")
+              + (h.get("last_event") instanceof Map<?, ?> last
+                  ? " last=" + last.get("event") + "@" + last.get("ts_utc")
+                  : ""));
+      return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
+          ? OK
+          : FAILURE;
     }
-    if (worker != null) {
-      h.put("worker", worker);
-    }
-    print(h);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
-    out.println(
-        "health: "
-            + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
-            + " kill_switch="
-            + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
-            + " sandbox="
-            + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
-            + " queued="
-            + jobs.get("queued")
-            + " running="
-            + jobs.get("running")
-            + " complete="
-            + jobs.get("complete")
-            + " failed="
-            + jobs.get("failed")
-            + " events="
-            + h.get("ledger_events")
-            + (h.get("last_event") instanceof Map<?, ?> last
-                ? " last=" + last.get("event") + "@" + last.get("ts_utc")
-                : ""));
-    return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
-        ? OK
-        : FAILURE;
   }
 
   private int validate(Args a) {
     if (a.positionals.size() != 1) {
       throw new UsageException("validate needs exactly one job file");
     }
-    LocalExecPlane plane = plane(a);
-    try {
-      Job job = plane.parseJob(readFile(a.positionals.get(0)));
-      plane.redactor().refuseSecretsIn(job.toMap());
-      refuseShells(plane, job);
-      print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
-      return OK;
-    } catch (JobValidationException e) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("status", "invalid");
-      m.put("file", a.positionals.get(0));
-      m.put("errors", e.errors());
-      print(m);
-      throw e;
+    try (LocalExecPlane plane = plane(a)) {
+      try {
+        Job job = plane.parseJob(readFile(a.positionals.get(0)));
+        plane.redactor().refuseSecretsIn(job.toMap());
+        refuseShells(plane, job);
+        print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
+        return OK;
+      } catch (JobValidationException e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "invalid");
+        m.put("file", a.positionals.get(0));
+        m.put("errors", e.errors());
+        print(m);
+        throw e;
+      }
     }
   }
 
@@ -781,64 +787,69 @@ public final class LocalExecCli {
     if (a.positionals.size() != 1) {
       throw new UsageException("requeue needs exactly one job id");
     }
-    LocalExecPlane plane = plane(a);
-    String id = a.positionals.get(0);
-    String ts = plane.requeue(id);
-    print(line("status", "requeued", "job_id", id, "event_ts", ts));
-    return OK;
+    try (LocalExecPlane plane = plane(a)) {
+      String id = a.positionals.get(0);
+      String ts = plane.requeue(id);
+      print(line("status", "requeued", "job_id", id, "event_ts", ts));
+      return OK;
+    }
   }
 
   private int verify(Args a) {
     if (a.positionals.size() > 1) {
       throw new UsageException("verify takes at most one job id");
     }
-    LocalExecPlane plane = plane(a);
-    VerifyReport report = plane.verify(a.positionals.isEmpty() ? null : a.positionals.get(0));
-    for (VerifyReport.FileCheck f : report.files()) {
-      print(f.toMap());
+    try (LocalExecPlane plane = plane(a)) {
+      VerifyReport report = plane.verify(a.positionals.isEmpty() ? null : a.positionals.get(0));
+      for (VerifyReport.FileCheck f : report.files()) {
+        print(f.toMap());
+      }
+      print(report.summary());
+      return report.verified() ? OK : FAILURE;
     }
-    print(report.summary());
-    return report.verified() ? OK : FAILURE;
   }
 
   private int killSwitch(Args a) {
     if (a.positionals.isEmpty()) {
       throw new UsageException("kill-switch needs on, off or status");
     }
-    LocalExecPlane plane = plane(a);
-    String what = a.positionals.get(0);
-    String file = plane.layout().display(plane.killSwitch().file());
-    switch (what) {
-      case "on" -> {
-        String reason =
-            a.positionals.size() > 1
-                ? String.join(" ", a.positionals.subList(1, a.positionals.size()))
-                : "set by local-exec kill-switch on";
-        plane.killSwitch().turnOn(reason);
-        print(line("status", "kill_switch_on", "path", file));
+    try (LocalExecPlane plane = plane(a)) {
+      String what = a.positionals.get(0);
+      String file = plane.layout().display(plane.killSwitch().file());
+      switch (what) {
+        case "on" -> {
+          String reason =
+              a.positionals.size() > 1
+                  ? String.join(" ", a.positionals.subList(1, a.positionals.size()))
+                  : "set by local-exec kill-switch on";
+          plane.killSwitch().turnOn(reason);
+          print(line("status", "kill_switch_on", "path", file));
+        }
+        case "off" -> {
+          noExtra(a);
+          boolean was = plane.killSwitch().turnOff();
+          print(line("status", "kill_switch_off", "path", file, "was_on", was));
+        }
+        case "status" -> {
+          noExtra(a);
+          print(
+              line(
+                  "status",
+                  plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off",
+                  "path",
+                  file));
+        }
+        default ->
+            throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
       }
-      case "off" -> {
-        noExtra(a);
-        boolean was = plane.killSwitch().turnOff();
-        print(line("status", "kill_switch_off", "path", file, "was_on", was));
-      }
-      case "status" -> {
-        noExtra(a);
-        print(
-            line(
-                "status",
-                plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off",
-                "path",
-                file));
-      }
-      default ->
-          throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
+      return OK;
     }
-    return OK;
   }
 
   private int ledger(Args a) {
-    print(LedgerCommand.run(a.positionals, plane(a)));
+    try (LocalExecPlane plane = plane(a)) {
+      print(LedgerCommand.run(a.positionals, plane));
+    }
     return OK;
   }
 

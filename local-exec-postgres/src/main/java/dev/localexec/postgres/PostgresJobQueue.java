@@ -849,6 +849,7 @@ public final class PostgresJobQueue implements JobQueue {
   private final class SharedSwitch implements KillSwitch.Shared {
     private volatile boolean on;
     private volatile boolean started;
+    private boolean stopped;
     private boolean failing;
     private ScheduledExecutorService refresher;
 
@@ -861,7 +862,7 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     private synchronized void start() {
-      if (started) {
+      if (started || stopped) {
         return;
       }
       refresh();
@@ -877,9 +878,23 @@ public final class PostgresJobQueue implements JobQueue {
       started = true;
     }
 
-    private synchronized void stop() {
-      if (refresher != null) {
-        refresher.shutdownNow();
+    /** Stops the poller and waits (a few seconds at most) for its thread to end; for good. */
+    private void stop() {
+      ScheduledExecutorService r;
+      synchronized (this) {
+        stopped = true;
+        r = refresher;
+      }
+      if (r == null) {
+        return;
+      }
+      r.shutdownNow();
+      try {
+        if (!r.awaitTermination(5, TimeUnit.SECONDS)) {
+          LOG.warn("the kill switch poller of {} did not end within 5 s", location());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

@@ -85,9 +85,11 @@ class PostgresJobQueueIT {
   private final FakeClock clock = FakeClock.at(Instant.parse("2026-11-24T04:22:04.250000Z"));
   private final List<PostgresQueueConfig> schemas = new ArrayList<>();
   private final List<PostgresJobQueue> queues = new ArrayList<>();
+  private final List<LocalExecPlane> planes = new ArrayList<>();
 
   @AfterEach
   void tearDown() {
+    planes.forEach(LocalExecPlane::close);
     queues.forEach(PostgresJobQueue::close);
     schemas.forEach(PostgresServer::drop);
   }
@@ -354,13 +356,16 @@ class PostgresJobQueueIT {
   // ---- planes on several hosts
 
   private LocalExecPlane plane(Path root, PostgresQueueConfig config) {
-    return LocalExecPlane.builder(root)
-        .clock(clock)
-        .launcher(new DirectLauncher())
-        .environment(Map.of())
-        .register(ECHO)
-        .queue(PostgresJobQueue.factory(config))
-        .build();
+    LocalExecPlane plane =
+        LocalExecPlane.builder(root)
+            .clock(clock)
+            .launcher(new DirectLauncher())
+            .environment(Map.of())
+            .register(ECHO)
+            .queue(PostgresJobQueue.factory(config))
+            .build();
+    planes.add(plane);
+    return plane;
   }
 
   @Test

@@ -295,6 +295,7 @@ public abstract class TaskPluginContractTest {
     LocalExecPlane plane =
         LocalExecPlane.builder(root).register(plugin()).sandbox(SandboxMode.AUTO).build();
     if (plane.sandbox().refusesSubprocesses()) {
+      plane.close();
       plane = LocalExecPlane.builder(root).register(plugin()).sandbox(SandboxMode.NONE).build();
     }
     return plane;

@@ -22,7 +22,6 @@ public final class EmbeddingExample {
   public static void main(String[] args) {
     Path root = Path.of(args.length > 0 ? args[0] : ".");
     String keyword = args.length > 1 ? args[1] : "policy";
-    LocalExecPlane plane = LocalExecPlane.builder(root).discoverPlugins().build();
     Job job =
         new Job(
             "job-embed" + Long.toString(System.currentTimeMillis(), 36),
@@ -40,9 +39,12 @@ public final class EmbeddingExample {
             Budget.of(60, 0, 1 << 20, 1),
             ToolPolicy.denyAll(),
             null);
-    plane.enqueue(job);
-    RunOutcome outcome = plane.runOnce();
-    System.out.println(
-        outcome.status() + " " + outcome.result() + " evidence: " + outcome.evidence());
+    // The plane holds the queue and its workers' threads: close it when done.
+    try (LocalExecPlane plane = LocalExecPlane.builder(root).discoverPlugins().build()) {
+      plane.enqueue(job);
+      RunOutcome outcome = plane.runOnce();
+      System.out.println(
+          outcome.status() + " " + outcome.result() + " evidence: " + outcome.evidence());
+    }
   }
 }

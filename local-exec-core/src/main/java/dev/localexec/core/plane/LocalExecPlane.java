@@ -37,28 +37,47 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The plane an application embeds: validate and enqueue jobs, run workers, read the state.
  *
  * <pre>{@code
- * LocalExecPlane plane = LocalExecPlane.builder(Path.of(".")).discoverPlugins().build();
- * plane.enqueue(plane.parseJob(Files.readString(Path.of("job.json"))));
- * RunOutcome outcome = plane.runOnce();
+ * try (LocalExecPlane plane = LocalExecPlane.builder(Path.of(".")).discoverPlugins().build()) {
+ *   plane.enqueue(plane.parseJob(Files.readString(Path.of("job.json"))));
+ *   RunOutcome outcome = plane.runOnce();
+ * }
  * }</pre>
  *
- * <p>Every subprocess of a job runs in the sandbox chosen when the plane is built ({@link
- * Builder#sandbox}, {@link SandboxMode#AUTO} by default: bubblewrap, else {@code unshare}, else
- * subprocesses are refused).
+ * <p>Every subprocess of a job runs in the sandbox the plane chooses ({@link Builder#sandbox},
+ * {@link SandboxMode#AUTO} by default: bubblewrap, else {@code unshare}, else subprocesses are
+ * refused). The choice, which runs trial processes, and the probe of the host's resource controls
+ * are made once, the first time they are needed: by {@link #health()}, {@link #sandbox()}, {@link
+ * #resources()}, or a worker ({@link #worker()}, {@link #runOnce()}, {@link #loop}). Enqueueing,
+ * status, verification and the kill switch never probe.
+ *
+ * <p>A plane holds resources (the queue's connections, a shared kill switch's poller, the threads
+ * of its workers' jobs): {@link #close()} releases them. The tool and model backends the
+ * application passed to the {@link Builder} stay open; their owner closes them.
  *
  * <p>Thread-safe; several planes (in several processes) may share one state folder.
  */
-public final class LocalExecPlane {
+public final class LocalExecPlane implements AutoCloseable {
+  /** How long {@link #close()} waits for the plane's workers to end their running jobs. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalExecPlane.class);
+
   private final PlaneLayout layout;
   private final Clock clock;
   private final TaskRegistry registry;
@@ -68,10 +87,15 @@ public final class LocalExecPlane {
   private final WorkerOptions workerOptions;
   private final Map<String, String> environment;
   private final Redactor redactor;
-  private final SandboxProbe.Choice sandbox;
-  private final ProcessLauncher launcher;
+  private final Memo<SandboxProbe.Choice> sandbox;
   private final Capabilities capabilities;
-  private final ResourceControl resources;
+  private final Memo<ResourceControl> resources;
+  private final Object lock = new Object();
+
+  /** The workers this plane made; weak, so a plane that runs many jobs does not keep them all. */
+  private final Set<Worker> workers = Collections.newSetFromMap(new WeakHashMap<>());
+
+  private boolean closed;
 
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
@@ -87,10 +111,37 @@ public final class LocalExecPlane {
     this.queue = b.queueFactory.open(layout, validator, clock, redactor);
     this.killSwitch =
         new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
-    this.sandbox = b.chooseSandbox(layout);
-    this.launcher = sandbox.launcher();
+    this.sandbox = new Memo<>(b.sandboxChooser(layout));
     this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
-    this.resources = ResourceControl.probe(b.resourcePolicy(), LocalArgvRunner.SAFE_PATH);
+    ResourcePolicy policy = b.resourcePolicy();
+    this.resources = new Memo<>(() -> ResourceControl.probe(policy, LocalArgvRunner.SAFE_PATH));
+  }
+
+  /**
+   * A value made once, the first time it is asked for, by one thread while the others wait. A
+   * failure is not kept: the next call tries again.
+   */
+  private static final class Memo<T> {
+    private final Supplier<T> make;
+    private volatile T value;
+
+    Memo(Supplier<T> make) {
+      this.make = make;
+    }
+
+    T get() {
+      T v = value;
+      if (v == null) {
+        synchronized (this) {
+          v = value;
+          if (v == null) {
+            v = Objects.requireNonNull(make.get(), "memoized value");
+            value = v;
+          }
+        }
+      }
+      return v;
+    }
   }
 
   /**
@@ -123,15 +174,23 @@ public final class LocalExecPlane {
    * resource_limits} enforced when the operator's default limits are (see {@link #resources()}).
    */
   public Sandbox sandbox() {
-    return sandbox
+    checkOpen();
+    SandboxProbe.Choice choice = sandbox.get();
+    return choice
         .sandbox()
         .withResourceLimits(
-            resources.enforcesAll(ResourceLimits.NONE, launcher.appliesResourceLimits()));
+            resources
+                .get()
+                .enforcesAll(ResourceLimits.NONE, choice.launcher().appliesResourceLimits()));
   }
 
-  /** The operator's resource defaults and ceilings, and how this host enforces them. */
+  /**
+   * The operator's resource defaults and ceilings, and how this host enforces them (probed the
+   * first time it is asked for).
+   */
   public ResourceControl resources() {
-    return resources;
+    checkOpen();
+    return resources.get();
   }
 
   /** The task plug-ins. */
@@ -146,11 +205,13 @@ public final class LocalExecPlane {
 
   /** The queue: the file ledger unless {@link Builder#queue} chose another. */
   public JobQueue queue() {
+    checkOpen();
     return queue;
   }
 
   /** The kill switch. */
   public KillSwitch killSwitch() {
+    checkOpen();
     return killSwitch;
   }
 
@@ -160,6 +221,7 @@ public final class LocalExecPlane {
    * @throws dev.localexec.api.JobValidationException with every error and its JSON path
    */
   public Job parseJob(String json) {
+    checkOpen();
     return validator.parse(json);
   }
 
@@ -169,12 +231,14 @@ public final class LocalExecPlane {
    * @return the enqueue event's {@code ts_utc}
    */
   public String enqueue(Job job) {
+    checkOpen();
     exportSchemas();
     return queue.enqueue(job);
   }
 
   /** Re-queues a finished job; returns the event's {@code ts_utc}. */
   public String requeue(String jobId) {
+    checkOpen();
     return queue.requeue(jobId);
   }
 
@@ -188,19 +252,29 @@ public final class LocalExecPlane {
     return worker(workerOptions);
   }
 
-  /** A worker with other options (e.g. another id). */
+  /**
+   * A worker with other options (e.g. another id). Making the first worker chooses the sandbox and
+   * probes the resource controls. {@link #close()} stops the workers the plane made.
+   */
   public Worker worker(WorkerOptions options) {
-    return new Worker(
-        options,
-        queue,
-        registry,
-        killSwitch,
-        layout,
-        launcher,
-        clock,
-        environment,
-        capabilities,
-        resources);
+    checkOpen();
+    Worker w =
+        new Worker(
+            options,
+            queue,
+            registry,
+            killSwitch,
+            layout,
+            sandbox.get().launcher(),
+            clock,
+            environment,
+            capabilities,
+            resources.get());
+    synchronized (lock) {
+      checkOpen();
+      workers.add(w);
+    }
+    return w;
   }
 
   /** Runs at most one job with a default worker. */
@@ -229,6 +303,7 @@ public final class LocalExecPlane {
    * @throws dev.localexec.api.LocalExecException {@code unknown_job} if the job is unknown
    */
   public VerifyReport verify(String jobId) {
+    checkOpen();
     if (queue instanceof FileLedgerQueue fileQueue) {
       Verifier v =
           new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir())
@@ -247,6 +322,7 @@ public final class LocalExecPlane {
    *     the file ledger (a database queue keeps its head in the database)
    */
   public FileLedgerQueue.HeadAcceptance acceptLedgerHead() {
+    checkOpen();
     if (queue instanceof FileLedgerQueue fileQueue) {
       return fileQueue.acceptHead();
     }
@@ -286,11 +362,13 @@ public final class LocalExecPlane {
 
   /** Every job's state, in enqueue order. */
   public List<JobStatus> status() {
+    checkOpen();
     return queue.status();
   }
 
   /** Writes the schema files into {@link PlaneLayout#schemasDir()}. */
   public void exportSchemas() {
+    checkOpen();
     validator.export(layout.schemasDir());
   }
 
@@ -300,6 +378,9 @@ public final class LocalExecPlane {
    * {@code null}) and jobs by state.
    */
   public Map<String, Object> health() {
+    checkOpen();
+    SandboxProbe.Choice choice = sandbox.get();
+    ProcessLauncher launcher = choice.launcher();
     Map<String, Object> h = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     boolean ks = killSwitch.isOn();
@@ -308,12 +389,12 @@ public final class LocalExecPlane {
       problems.add("kill switch is on");
     }
     h.put("sandbox", sandbox().toMap());
-    if (sandbox.sandbox().refusesSubprocesses()) {
-      problems.add("sandbox unavailable: " + sandbox.reason());
+    if (choice.sandbox().refusesSubprocesses()) {
+      problems.add("sandbox unavailable: " + choice.reason());
     }
     h.put(
         "resource_limits",
-        resources.health(launcher.appliesResourceLimits(), launcher.boundsTmpfs()));
+        resources.get().health(launcher.appliesResourceLimits(), launcher.boundsTmpfs()));
     if (capabilities.tools() != null) {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("backend", capabilities.tools().name());
@@ -387,6 +468,65 @@ public final class LocalExecPlane {
     h.put("ok", problems.isEmpty());
     h.put("problems", problems);
     return h;
+  }
+
+  /**
+   * Closes the plane: asks the workers it made to stop at once (a running job fails with {@code
+   * worker_stopped}), waits up to 30 s for them to end, then closes the queue (a database queue's
+   * connections and its kill switch poller). Idempotent; never throws. Afterwards every operation
+   * of the plane and of its workers' queue throws {@link IllegalStateException}; {@link #layout()},
+   * {@link #tasks()}, {@link #validator()}, {@link #redactor()} and {@link #workerOptions()} still
+   * answer. The tool and model backends of {@link Builder#tools} and {@link Builder#model} are not
+   * closed: the application that made them closes them.
+   */
+  @Override
+  public void close() {
+    List<Worker> running;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      running = new ArrayList<>(workers);
+      workers.clear();
+    }
+    running.forEach(Worker::stop);
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    boolean interrupted = false;
+    for (Worker w : running) {
+      try {
+        long left = deadline - System.nanoTime();
+        if (!w.awaitIdle(Duration.ofNanos(Math.max(0, left)))) {
+          LOG.warn(
+              "worker {} still runs a job {} s after the plane was closed",
+              w.options().workerId(),
+              CLOSE_WAIT.toSeconds());
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      queue.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the queue {} failed: {}", queue.location(), e.toString());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  private void checkOpen() {
+    if (isClosed()) {
+      throw new IllegalStateException("the plane is closed");
+    }
   }
 
   private static boolean writable(Path dir) {
@@ -561,7 +701,9 @@ public final class LocalExecPlane {
     /**
      * How the sandbox of subprocesses is chosen: {@link SandboxMode#AUTO} (the default) probes for
      * bubblewrap, then {@code unshare}, and refuses subprocesses when neither works; {@link
-     * SandboxMode#NONE} turns the sandbox off explicitly.
+     * SandboxMode#NONE} turns the sandbox off explicitly. The probe runs the first time the plane
+     * needs the sandbox (see {@link LocalExecPlane}), so a forced mode that does not work fails
+     * there ({@code sandbox_unavailable}), not in {@link #build()}.
      */
     public Builder sandbox(SandboxMode mode) {
       this.sandboxMode = Objects.requireNonNull(mode, "mode");
@@ -645,8 +787,11 @@ public final class LocalExecPlane {
           .withDefaults(resourceDefaults);
     }
 
-    /** The launcher set explicitly, or the probe's choice for the mode. */
-    private SandboxProbe.Choice chooseSandbox(PlaneLayout l) {
+    /**
+     * What makes the sandbox choice, later: the launcher set explicitly, or the probe's choice for
+     * the mode. The builder's settings are copied now; conflicting ones fail now.
+     */
+    private Supplier<SandboxProbe.Choice> sandboxChooser(PlaneLayout l) {
       if (launcher != null) {
         if (sandboxMode != null) {
           throw new IllegalStateException(
@@ -656,8 +801,10 @@ public final class LocalExecPlane {
                   + sandboxMode
                   + "); set only one: the launcher replaces the sandbox choice");
         }
-        return new SandboxProbe.Choice(
-            launcher, Sandbox.of(launcher), "launcher set by the embedding application");
+        SandboxProbe.Choice set =
+            new SandboxProbe.Choice(
+                launcher, Sandbox.of(launcher), "launcher set by the embedding application");
+        return () -> set;
       }
       List<Path> planeFolders = new ArrayList<>();
       for (Path p :
@@ -671,7 +818,10 @@ public final class LocalExecPlane {
         }
       }
       SandboxMode mode = sandboxMode != null ? sandboxMode : SandboxMode.AUTO;
-      return sandboxProbe.choose(mode, l.root(), planeFolders, List.copyOf(controlPaths));
+      SandboxProbe probe = sandboxProbe;
+      List<Path> readOnly = List.copyOf(planeFolders);
+      List<String> control = List.copyOf(controlPaths);
+      return () -> probe.choose(mode, l.root(), readOnly, control);
     }
 
     /** The plane. */

@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * flags a job gets (network isolated) exits 0 within {@value #TRIAL_SECONDS} s. The outcome of a
  * trial is cached per JVM, search path and repo root, since it costs tens of milliseconds; the
  * choice is logged with the reason the other mechanisms were not taken. Thread-safe.
+ *
+ * <p>A subclass may replace {@link #choose(SandboxMode, Path, List, List)}, which the other {@code
+ * choose} methods and the plane call (e.g. a test that counts the probes a plane makes).
  */
-public final class SandboxProbe {
+public class SandboxProbe {
 
   /** How long a trial run may take. */
   public static final int TRIAL_SECONDS = 5;
@@ -38,7 +41,11 @@ public final class SandboxProbe {
 
   private final String searchPath;
 
-  private SandboxProbe(String searchPath) {
+  /**
+   * A probe looking for the sandbox programs in the folders of {@code searchPath}; see {@link
+   * #searching}.
+   */
+  protected SandboxProbe(String searchPath) {
     this.searchPath = Objects.requireNonNull(searchPath, "searchPath");
   }
 

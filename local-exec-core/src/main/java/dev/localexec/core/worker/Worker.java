@@ -71,6 +71,12 @@ public final class Worker {
   private final ResourceControl resources;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
+  /** Guards {@link #active}. */
+  private final Object activity = new Object();
+
+  /** Calls of {@link #runOnce()}, {@link #loop} and {@link #drain} in progress. */
+  private int active;
+
   /** When running jobs must end (their trees stopped); {@code null} until a stop is asked. */
   private volatile Instant abortAt;
 
@@ -188,6 +194,15 @@ public final class Worker {
    * @throws LocalExecException if the ledger cannot be read or written (retryable)
    */
   public RunOutcome runOnce() {
+    enter();
+    try {
+      return runOnceActive();
+    } finally {
+      exit();
+    }
+  }
+
+  private RunOutcome runOnceActive() {
     if (killSwitch.isOn()) {
       return new RunOutcome("kill_switch", null, options.workerId(), null, null, null, null);
     }
@@ -281,6 +296,53 @@ public final class Worker {
   }
 
   private String loop(Duration idleSleep, Duration maxIdle, BooleanSupplier stop, boolean drain) {
+    enter();
+    try {
+      return loopActive(idleSleep, maxIdle, stop, drain);
+    } finally {
+      exit();
+    }
+  }
+
+  private void enter() {
+    synchronized (activity) {
+      active++;
+    }
+  }
+
+  private void exit() {
+    synchronized (activity) {
+      active--;
+      if (active == 0) {
+        activity.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no {@link #runOnce()}, {@link #loop} or {@link #drain} of this worker runs (with
+   * {@link #stop()} first, that is until the running jobs have ended). The threads those calls
+   * started have ended by then.
+   *
+   * @return whether the worker is idle; false if {@code timeout} passed first
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (activity) {
+      while (active > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(activity, left);
+      }
+      return true;
+    }
+  }
+
+  private String loopActive(
+      Duration idleSleep, Duration maxIdle, BooleanSupplier stop, boolean drain) {
     int slots = options.slots();
     Map<String, Object> startEvent = new LinkedHashMap<>();
     startEvent.put("worker_version", VERSION);
@@ -406,6 +468,25 @@ public final class Worker {
       } catch (InterruptedException e) {
         interrupted = true;
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Stops renewing a lease and waits (a few seconds at most) for the heartbeat thread to end, so
+   * that no thread of the job outlives it.
+   */
+  private static void stopBeats(ScheduledExecutorService beats) {
+    beats.shutdownNow();
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (!beats.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("a heartbeat thread did not end within 5 s");
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -552,7 +633,7 @@ public final class Worker {
         LOG.debug("job {}: {}", job.jobId(), redactor.redact(trace.toString()));
       }
     } finally {
-      run.beats.shutdownNow();
+      stopBeats(run.beats);
     }
 
     // The summary is chained: its hash in the evidence before the final line (verify checks it).
