@@ -19,6 +19,7 @@ import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.limits.JobResources;
 import dev.localexec.core.limits.ResourceControl;
 import dev.localexec.core.model.GuardedModel;
+import dev.localexec.core.paths.PlaneFiles;
 import dev.localexec.core.paths.RepoRootPaths;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.plugin.TaskRegistry;
@@ -28,6 +29,9 @@ import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.schema.JobValidator;
 import dev.localexec.core.tools.GuardedTools;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -639,6 +643,13 @@ public final class Worker {
     // The summary is chained: its hash in the evidence before the final line (verify checks it).
     String summaryText = redactor.redact(summary);
     recordSummary(evidence, job, summaryText);
+    // The summary file before the final event, so that a worker that dies after the final event
+    // leaves it; what was there (an earlier attempt's) is kept to be put back if this attempt
+    // turns out to be fenced off.
+    Path summaryFile = Summaries.path(layout.evidenceDir(), job.jobId());
+    byte[] previousSummary = readSummary(summaryFile);
+    String recordedSummary = summaryText;
+    String summaryPath = writeSummary(job, summaryText);
     boolean stale = false;
     try {
       // The evidence line first: the ledger's final event records the evidence head after it.
@@ -678,16 +689,12 @@ public final class Worker {
       error = "result_unrecordable";
       result = null;
     }
-    String summaryPath = null;
-    try {
+    if (stale) {
       // A fenced-off attempt leaves the summary of the attempt the ledger recorded.
-      if (!stale) {
-        summaryPath =
-            layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summaryText));
-      }
-    } catch (IOException e) {
+      restoreSummary(summaryFile, previousSummary);
       summaryPath = null;
-      LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
+    } else if (!summaryText.equals(recordedSummary)) {
+      summaryPath = writeSummary(job, summaryText);
     }
     return new RunOutcome(
         status,
@@ -697,6 +704,38 @@ public final class Worker {
         error,
         layout.display(evidence.path()),
         summaryPath);
+  }
+
+  /** Writes the job's summary file; its display path, or null when it could not be written. */
+  private String writeSummary(Job job, String summaryText) {
+    try {
+      return layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summaryText));
+    } catch (IOException e) {
+      LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
+      return null;
+    }
+  }
+
+  /** The bytes of a summary file (never read through a symlink), or null when there is none. */
+  private static byte[] readSummary(Path file) {
+    try {
+      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Puts back the summary file as it was before this attempt wrote it ({@code null}: none). */
+  private static void restoreSummary(Path file, byte[] previous) {
+    try {
+      if (previous == null) {
+        Files.deleteIfExists(file);
+      } else {
+        PlaneFiles.writeAtomically(file, previous, false);
+      }
+    } catch (IOException e) {
+      LOG.error("cannot put back the summary {}: {}", file, e.toString());
+    }
   }
 
   private void recordSummary(JobEvidence evidence, Job job, String summaryText) {
