@@ -19,7 +19,15 @@ class EmbeddingTest {
   private static Set<String> liveThreads() {
     Set<String> names = new TreeSet<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.isAlive()) {
+      // Threads the JDK starts for itself (the reaper of child processes, the cleaner, the common
+      // pool) stay; they are not the plane's.
+      String n = t.getName();
+      boolean jdk =
+          n.equals("process reaper")
+              || n.equals("Common-Cleaner")
+              || n.equals("Attach Listener")
+              || n.startsWith("ForkJoinPool.commonPool-");
+      if (t.isAlive() && !jdk) {
         names.add(t.getName() + "#" + t.getId());
       }
     }
@@ -36,7 +44,8 @@ class EmbeddingTest {
           plane.parseJob(
               "{\"job_id\": \"job-embedding01\", \"job_type\": \"repo_index_task\","
                   + " \"created_at_utc\": \"2026-12-01T09:00:00Z\","
-                  + " \"payload\": {\"include_globs\": [\"**/*.md\"], \"keywords\": [\"TODO\"]},"
+                  + " \"payload\": {\"include_globs\": [\"**/*.md\"], \"keywords\": [\"TODO\"],"
+                  + " \"max_files\": 100, \"max_file_bytes\": 65536},"
                   + " \"budgets\": {\"max_wall_time_sec\": 60, \"max_tool_calls\": 0,"
                   + " \"max_output_bytes\": 1048576, \"max_concurrency_slots\": 1},"
                   + " \"tool_policy\": {\"allow_network\": false, \"allow_subprocess\": false,"
