@@ -248,9 +248,13 @@ public final class McporterBackend implements ToolBackend {
    */
   ObjectNode derivedConfig(String serverName, String bareTool) {
     ObjectNode server = config.rawServer(serverName);
-    // The derived file lives in a private folder: a relative cwd keeps meaning the working folder.
+    // The derived file lives in a private folder, and mcporter starts a stdio server in its
+    // config's folder unless told otherwise: a relative cwd, and a server without one (whose
+    // relative paths mean the repo root), keep meaning the working folder.
     if (server.path("cwd").isString()) {
       server.put("cwd", workingDirectory.resolve(server.path("cwd").asString()).toString());
+    } else if (server.has("command")) {
+      server.put("cwd", workingDirectory.toString());
     }
     if (bareTool != null) {
       server.remove("blockedTools");

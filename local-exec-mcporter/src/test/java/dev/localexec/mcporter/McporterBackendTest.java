@@ -41,13 +41,16 @@ class McporterBackendTest {
   @Test
   void derivedConfig_holdsOnlyTheServerAndTheOneTool() {
     McpConfig config = McpConfig.parse(CONFIG, "mcporter.json");
-    try (McporterBackend backend = McporterBackend.builder(config).build()) {
+    Path root = Path.of("/srv/repo");
+    try (McporterBackend backend = McporterBackend.builder(config).workingDirectory(root).build()) {
       ObjectNode derived = backend.derivedConfig("docs", "search");
 
+      // The server starts in the repo root, so its relative paths mean what they say there.
       assertThat(derived.toString())
           .isEqualTo(
               "{\"mcpServers\":{\"docs\":{\"command\":\"node\",\"args\":[\"docs.js\"],"
                   + "\"env\":{\"API_TOKEN\":\"${DOCS_TOKEN}\",\"MODE\":\"fast\"},"
+                  + "\"cwd\":\"/srv/repo\","
                   + "\"allowedTools\":[\"search\"]}},\"imports\":[]}");
       assertThat(backend.derivedConfig("docs", null).toString())
           .contains("\"blockedTools\":[\"delete\"]")
