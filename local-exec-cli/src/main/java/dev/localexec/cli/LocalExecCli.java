@@ -398,7 +398,13 @@ public final class LocalExecCli {
     v.addAll(valued);
     Set<String> s = new java.util.HashSet<>(GLOBAL_SWITCHES);
     s.addAll(switches);
-    return Args.parse(rest, v, s);
+    Args a = Args.parse(rest, v, s);
+    // Values of global options are checked before any command runs, used or not.
+    CliBackends.mcpKind(a);
+    if (a.has("--model") && !List.of("off", "vllm").contains(a.get("--model"))) {
+      throw new UsageException("--model must be off or vllm, got '" + a.get("--model") + "'");
+    }
+    return a;
   }
 
   private LocalExecPlane plane(Args a) {
@@ -590,23 +596,24 @@ public final class LocalExecCli {
     if (a.has("--once") == a.has("--loop")) {
       throw new UsageException("worker needs exactly one of --once or --loop");
     }
+    // Every value is checked before anything runs, for --once too: out of range is a usage error.
+    int maxAttempts =
+        a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
+    int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
+    int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
+    int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
+    int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
+    int graceSec =
+        a.intFlag(
+            "--stop-grace-sec",
+            (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
+            0,
+            (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
     try (LocalExecPlane plane = plane(a, true)) {
-      int maxAttempts =
-          a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
       if (a.has("--once")) {
         print(plane.worker(plane.workerOptions().withMaxAttempts(maxAttempts)).runOnce().toMap());
         return OK;
       }
-      int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
-      int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
-      int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
-      int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
-      int graceSec =
-          a.intFlag(
-              "--stop-grace-sec",
-              (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
-              0,
-              (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
       Worker worker =
           plane.worker(
               plane

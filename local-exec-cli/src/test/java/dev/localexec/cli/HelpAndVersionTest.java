@@ -54,6 +54,26 @@ class HelpAndVersionTest {
   }
 
   @Test
+  void unknownValues_areUsageErrorsBeforeAnythingRuns() throws Exception {
+    Cli cli = new Cli(root);
+    Cli.Result model = cli.run("--model", "gpt", "status");
+    assertThat(model.code()).isEqualTo(LocalExecCli.USAGE);
+    assertThat(model.err().strip()).isEqualTo("local-exec: --model must be off or vllm, got 'gpt'");
+
+    Cli.Result backend = cli.run("--mcp-backend", "foo", "status");
+    assertThat(backend.code()).isEqualTo(LocalExecCli.USAGE);
+    assertThat(backend.err().strip())
+        .isEqualTo("local-exec: --mcp-backend must be mcporter, sdk or off, got 'foo'");
+
+    Cli.Result slots = cli.run("worker", "--once", "--slots", "0");
+    assertThat(slots.code()).isEqualTo(LocalExecCli.USAGE);
+    assertThat(slots.err()).contains("--slots");
+    try (Stream<Path> files = Files.list(root)) {
+      assertThat(files).as("nothing created in the repo root").isEmpty();
+    }
+  }
+
+  @Test
   void version_isOneJsonLine() {
     Cli.Result r = new Cli(root).run("--version");
 
