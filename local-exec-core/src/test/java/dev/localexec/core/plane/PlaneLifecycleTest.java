@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.ToolPolicy;
-import dev.localexec.api.spi.CommandRequest;
-import dev.localexec.api.spi.CommandResult;
-import dev.localexec.api.spi.TaskContext;
-import dev.localexec.api.spi.TaskPlugin;
-import dev.localexec.api.spi.TaskResult;
 import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.queue.JobState;
+import dev.localexec.core.sandbox.ArgvTaskPlugin;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
@@ -58,39 +54,17 @@ class PlaneLifecycleTest {
     }
   }
 
-  /** Runs its payload's argv as one command and returns the exit code. */
-  private static final class CommandTask implements TaskPlugin {
-    @Override
-    public String id() {
-      return "command_task";
-    }
-
-    @Override
-    public String payloadSchema() {
-      return "{\"type\":\"object\",\"required\":[\"argv\"],"
-          + "\"properties\":{\"argv\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}";
-    }
-
-    @Override
-    public TaskResult run(TaskContext context) {
-      @SuppressWarnings("unchecked")
-      List<String> argv = (List<String>) context.job().payload().get("argv");
-      CommandResult r = context.argv().run(CommandRequest.of(argv, Duration.ofSeconds(20)));
-      return TaskResult.of(Map.of("exit_code", r.exitCode()));
-    }
-  }
-
   private LocalExecPlane.Builder plane(SandboxProbe probe) {
     return LocalExecPlane.builder(root)
         .environment(Map.of())
         .sandboxProbe(probe)
-        .register(new CommandTask());
+        .register(new ArgvTaskPlugin());
   }
 
   private static Job job(String id) {
     return new Job(
         id,
-        "command_task",
+        ArgvTaskPlugin.ID,
         "2026-01-02T03:04:05Z",
         Map.of("argv", List.of("true")),
         Budget.of(60, 5, 65_536, 1),

@@ -11,9 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /** A task that runs the argv of its payload ({@code {"argv": [...]}}) and returns its exit code. */
-final class ArgvTaskPlugin implements TaskPlugin {
+public final class ArgvTaskPlugin implements TaskPlugin {
 
-  static final String ID = "argv_task";
+  /** The job type. */
+  public static final String ID = "argv_task";
+
+  /** A plug-in instance. */
+  public ArgvTaskPlugin() {}
 
   @Override
   public String id() {
