@@ -48,13 +48,13 @@ public final class KillSwitchBench {
         }
         Thread.sleep(50);
         long t0 = System.nanoTime();
-        plane.killSwitch().turnOn("benchmark");
+        plane.turnKillSwitchOn("benchmark");
         while (BenchSupport.anyProcessWith("sleep " + marker)) {
           Thread.sleep(1);
         }
         latencies.add((System.nanoTime() - t0) / 1e6);
         worker.join();
-        plane.killSwitch().turnOff();
+        plane.turnKillSwitchOff();
       }
     } finally {
       BenchSupport.delete(root);

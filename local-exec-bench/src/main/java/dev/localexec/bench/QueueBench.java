@@ -1,12 +1,13 @@
 package dev.localexec.bench;
 
-import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.plugin.TaskRegistry;
+import dev.localexec.core.internal.queue.PlaneQueueContext;
+import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.PlaneLayout;
-import dev.localexec.core.plugin.TaskRegistry;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
-import dev.localexec.core.schema.JobValidator;
 import dev.localexec.postgres.PostgresJobQueue;
 import dev.localexec.postgres.PostgresQueueConfig;
 import java.nio.file.Path;
@@ -82,7 +83,9 @@ public final class QueueBench {
   }
 
   private static JobQueue open(JobQueue.Factory f, Path root, JobValidator validator) {
-    return f.open(PlaneLayout.defaults(root), validator, Clock.systemUTC(), Redactor.none());
+    return f.open(
+        new PlaneQueueContext(
+            PlaneLayout.defaults(root), validator, Clock.systemUTC(), Redactor.none()));
   }
 
   private static Map<String, Object> run(

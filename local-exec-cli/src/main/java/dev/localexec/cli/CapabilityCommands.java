@@ -176,7 +176,7 @@ final class CapabilityCommands {
       if (o.ranJob() && jobId.equals(o.jobId())) {
         return o;
       }
-      Optional<JobStatus> s = plane.queue().status(jobId);
+      Optional<JobStatus> s = plane.status(jobId);
       if (s.isPresent() && s.get().state().terminal()) {
         return new RunOutcome(
             s.get().state().jsonName(),

@@ -2,6 +2,7 @@ package dev.localexec.cli;
 
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.queue.JobQueue;
 import dev.localexec.postgres.LedgerImport;
 import dev.localexec.postgres.PostgresJobQueue;
 import java.nio.file.Files;
@@ -21,9 +22,9 @@ final class LedgerCommand {
   private LedgerCommand() {}
 
   /** Runs the subcommand and returns the line to print. */
-  static Map<String, Object> run(List<String> positionals, LocalExecPlane plane) {
+  static Map<String, Object> run(List<String> positionals, LocalExecPlane plane, JobQueue queue) {
     if (positionals.size() == 1 && positionals.get(0).equals("accept-head")) {
-      Map<String, Object> m = plane.acceptLedgerHead().toMap();
+      Map<String, Object> m = plane.acceptLedgerHead();
       m.put("ledger", plane.layout().display(plane.layout().ledger()));
       return m;
     }
@@ -34,14 +35,14 @@ final class LedgerCommand {
     Path file = Path.of(positionals.get(1));
     Map<String, Object> m = new LinkedHashMap<>();
     if (positionals.get(0).equals("export")) {
-      long lines = plane.queue().exportLedger(file);
+      long lines = plane.exportLedger(file);
       m.put("status", "exported");
       m.put("file", file.toString());
       m.put("lines", lines);
-      m.put("queue", plane.queue().location());
+      m.put("queue", plane.queueLocation());
       return m;
     }
-    if (!(plane.queue() instanceof PostgresJobQueue pg)) {
+    if (!(queue instanceof PostgresJobQueue pg)) {
       throw new UsageException(
           "ledger import loads a file ledger into a database queue: give --queue-url"
               + " jdbc:postgresql://HOST:PORT/DB (or set LOCAL_EXEC_QUEUE_URL)");

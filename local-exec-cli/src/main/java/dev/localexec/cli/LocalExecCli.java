@@ -5,12 +5,12 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ResourceLimits;
-import dev.localexec.core.exec.ArgvPolicy;
-import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.VerifyReport;
+import dev.localexec.core.internal.exec.ArgvPolicy;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.limits.ResourcePolicy;
+import dev.localexec.core.internal.plane.DemoJob;
 import dev.localexec.core.json.Json;
-import dev.localexec.core.limits.ResourcePolicy;
-import dev.localexec.core.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
@@ -36,6 +36,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@code local-exec} command. Prints JSON lines on standard output; on bad input prints one
@@ -165,7 +167,13 @@ public final class LocalExecCli {
    * Redacts what the command prints: the environment's secrets, and once a plane is built also the
    * names {@code --secret-env} marks.
    */
-  private Redactor redactor;
+  /** Redacts what the command line prints: the environment's secrets, then the plane's. */
+  private UnaryOperator<String> redactText;
+
+  private Function<Map<?, ?>, Map<String, Object>> redactObject;
+
+  /** The queue the last plane opened, for the commands that are for one kind of queue. */
+  private JobQueue openedQueue;
 
   /** Where {@code --job-file -} reads from. */
   private java.io.InputStream stdin = System.in;
@@ -185,7 +193,9 @@ public final class LocalExecCli {
     this.err = err;
     this.clock = clock;
     this.environment = Map.copyOf(environment);
-    this.redactor = Redactor.fromEnvironment(this.environment);
+    Redactor fromEnvironment = Redactor.fromEnvironment(this.environment);
+    this.redactText = fromEnvironment::redact;
+    this.redactObject = fromEnvironment::redactObject;
   }
 
   /** Runs the command line and exits with its status. */
@@ -217,7 +227,7 @@ public final class LocalExecCli {
 
   /** Prints one error line on standard error, redacted. */
   private void error(String message) {
-    err.println(redactor.redact("local-exec: " + message));
+    err.println(redactText.apply("local-exec: " + message));
   }
 
   /** The backends the running command opened; closed when it ends. */
@@ -441,7 +451,13 @@ public final class LocalExecCli {
             .discoverPlugins(
                 PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
             .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
-            .queue(QueueSelection.factory(a.get(QueueSelection.FLAG), environment));
+            .queue(
+                context -> {
+                  JobQueue q =
+                      QueueSelection.factory(a.get(QueueSelection.FLAG), environment).open(context);
+                  openedQueue = q;
+                  return q;
+                });
     try {
       b.openControlPaths(openControl(a));
     } catch (IllegalArgumentException e) {
@@ -457,7 +473,8 @@ public final class LocalExecCli {
       b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
     }
     LocalExecPlane plane = b.build();
-    redactor = plane.redactor();
+    redactText = plane::redact;
+    redactObject = plane::redact;
     return plane;
   }
 
@@ -539,7 +556,7 @@ public final class LocalExecCli {
   private int demo(Args a) {
     noPositionals(a, "demo");
     try (LocalExecPlane plane = plane(a, true)) {
-      Optional<JobStatus> existing = plane.queue().status(DemoJob.ID);
+      Optional<JobStatus> existing = plane.status(DemoJob.ID);
       String ts;
       if (existing.isEmpty()) {
         ts = plane.enqueue(DemoJob.create(clock.instant()));
@@ -684,7 +701,7 @@ public final class LocalExecCli {
       total.put("status", "ok");
       total.put("jobs", all.size());
       total.put("by_state", counts);
-      total.put("kill_switch", plane.killSwitch().isOn());
+      total.put("kill_switch", plane.killSwitchOn());
       print(total);
       return OK;
     }
@@ -741,7 +758,7 @@ public final class LocalExecCli {
     try (LocalExecPlane plane = plane(a)) {
       try {
         Job job = plane.parseJob(readFile(a.positionals.get(0)));
-        plane.redactor().refuseSecretsIn(job.toMap());
+        plane.refuseSecretsIn(job);
         refuseShells(plane, job);
         print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
         return OK;
@@ -764,7 +781,7 @@ public final class LocalExecCli {
     if (plane.workerOptions().allowShells()) {
       return;
     }
-    var plugin = plane.tasks().find(job.jobType());
+    var plugin = plane.task(job.jobType());
     if (plugin.isEmpty()) {
       return;
     }
@@ -822,19 +839,19 @@ public final class LocalExecCli {
     }
     try (LocalExecPlane plane = plane(a)) {
       String what = a.positionals.get(0);
-      String file = plane.layout().display(plane.killSwitch().file());
+      String file = plane.layout().display(plane.killSwitchFile());
       switch (what) {
         case "on" -> {
           String reason =
               a.positionals.size() > 1
                   ? String.join(" ", a.positionals.subList(1, a.positionals.size()))
                   : "set by local-exec kill-switch on";
-          plane.killSwitch().turnOn(reason);
+          plane.turnKillSwitchOn(reason);
           print(line("status", "kill_switch_on", "path", file));
         }
         case "off" -> {
           noExtra(a);
-          boolean was = plane.killSwitch().turnOff();
+          boolean was = plane.turnKillSwitchOff();
           print(line("status", "kill_switch_off", "path", file, "was_on", was));
         }
         case "status" -> {
@@ -842,7 +859,7 @@ public final class LocalExecCli {
           print(
               line(
                   "status",
-                  plane.killSwitch().isOn() ? "kill_switch_on" : "kill_switch_off",
+                  plane.killSwitchOn() ? "kill_switch_on" : "kill_switch_off",
                   "path",
                   file));
         }
@@ -855,7 +872,7 @@ public final class LocalExecCli {
 
   private int ledger(Args a) {
     try (LocalExecPlane plane = plane(a)) {
-      print(LedgerCommand.run(a.positionals, plane));
+      print(LedgerCommand.run(a.positionals, plane, openedQueue));
     }
     return OK;
   }
@@ -903,7 +920,7 @@ public final class LocalExecCli {
   }
 
   private void print(Map<String, ?> m) {
-    out.println(Json.line(redactor.redactObject(m)));
+    out.println(Json.line(redactObject.apply(m)));
   }
 
   private static String oneLine(String s) {

@@ -1,6 +1,6 @@
 package dev.localexec.cli;
 
-import dev.localexec.core.paths.PlaneFiles;
+import dev.localexec.core.internal.paths.PlaneFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;

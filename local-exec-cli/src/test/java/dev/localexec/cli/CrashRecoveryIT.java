@@ -139,7 +139,7 @@ class CrashRecoveryIT {
         workers[n] = startWorker(n);
       }
     }
-    plane.killSwitch().turnOn("crash test done");
+    plane.turnKillSwitchOn("crash test done");
     for (Process w : workers) {
       assertThat(w.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }

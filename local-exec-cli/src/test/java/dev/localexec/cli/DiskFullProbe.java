@@ -1,6 +1,7 @@
 package dev.localexec.cli;
 
 import dev.localexec.api.LocalExecException;
+import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ public final class DiskFullProbe {
     out.put("code", code);
     out.put("message", message);
     out.put("queued_after", plane.status().size());
-    out.put("unreadable_lines", plane.queue().unreadableLines());
+    out.put("unreadable_lines", PlaneInternals.of(plane).queue().unreadableLines());
     System.out.println(Json.line(out));
   }
 }

@@ -130,7 +130,7 @@ class FencingIT {
           }
         },
         "worker wa to find its claim stale");
-    plane.killSwitch().turnOn("done");
+    plane.turnKillSwitchOn("done");
     assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -142,7 +142,7 @@ class FencingIT {
     }
     assertThat(events)
         .containsExactly("enqueue/null/null", "claim/wa/1", "claim/wb/2", "complete/wb/2");
-    assertThat(plane.queue().status("job-fence0001").orElseThrow().attempts()).isEqualTo(2);
+    assertThat(plane.status("job-fence0001").orElseThrow().attempts()).isEqualTo(2);
     List<String> kinds = Fixtures.kinds(root, "job-fence0001");
     assertThat(kinds).filteredOn("claimed"::equals).hasSize(2);
     assertThat(kinds).contains("stale_claim");

@@ -2,6 +2,7 @@ package dev.localexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
@@ -222,7 +223,7 @@ class PostgresCrashRecoveryIT {
       }
     }
     // The shared kill switch: a row every worker sees; none of their repo roots has the file.
-    plane.killSwitch().turnOn("crash test done");
+    plane.turnKillSwitchOn("crash test done");
     for (Process w : workers) {
       assertThat(w.waitFor(60, TimeUnit.SECONDS)).as("worker stopped by the shared row").isTrue();
     }
@@ -237,7 +238,7 @@ class PostgresCrashRecoveryIT {
     assertThat(status).allMatch(s -> s.state().terminal(), "every job finished");
 
     Path ledger = root.resolve("export/jobs.jsonl");
-    plane.queue().exportLedger(ledger);
+    plane.exportLedger(ledger);
     Map<String, Integer> terminalEvents = new HashMap<>();
     Map<String, Double> leaseUntil = new HashMap<>();
     Map<String, Integer> lastAttempt = new HashMap<>();
@@ -306,10 +307,10 @@ class PostgresCrashRecoveryIT {
               "host-%s: %s %s",
               n, report.summary(), report.files().stream().filter(f -> !f.ok()).toList())
           .isTrue();
-      host.queue().close();
+      host.close();
     }
-    plane.killSwitch().turnOff();
-    plane.queue().close();
+    plane.turnKillSwitchOff();
+    PlaneInternals.of(plane).queue().close();
     assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
     for (Process p : started) {
       assertThat(p.isAlive()).isFalse();

@@ -93,7 +93,7 @@ class ProcessTreeKillIT {
 
     plane.runOnce();
 
-    JobStatus s = plane.queue().status("job-treewall01").orElseThrow();
+    JobStatus s = plane.status("job-treewall01").orElseThrow();
     assertThat(s.error()).isEqualTo("max_wall_time_sec exceeded");
     List<Map<String, Object>> ev = Fixtures.jsonl(Fixtures.evidence(root, "job-treewall01.jsonl"));
     String claimed = (String) ev.get(0).get("ts_utc");
@@ -111,12 +111,12 @@ class ProcessTreeKillIT {
     Thread t = loop(plane.worker(), reason);
     awaitTree();
 
-    plane.killSwitch().turnOn("test");
+    plane.turnKillSwitchOn("test");
     t.join(30_000);
 
     assertThat(t.isAlive()).isFalse();
     assertThat(reason.get()).isEqualTo("kill_switch");
-    assertThat(plane.queue().status("job-treekill01").orElseThrow().error())
+    assertThat(plane.status("job-treekill01").orElseThrow().error())
         .isEqualTo("kill_switch:subprocess");
     assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
   }
@@ -135,7 +135,7 @@ class ProcessTreeKillIT {
 
     assertThat(t.isAlive()).isFalse();
     assertThat(reason.get()).isEqualTo("stopped");
-    assertThat(plane.queue().status("job-treestop01").orElseThrow().error())
+    assertThat(plane.status("job-treestop01").orElseThrow().error())
         .isEqualTo("worker_stopped:subprocess");
     assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
   }

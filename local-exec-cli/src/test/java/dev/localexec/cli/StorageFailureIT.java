@@ -3,8 +3,8 @@ package dev.localexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.localexec.core.internal.plane.DemoJob;
 import dev.localexec.core.json.Json;
-import dev.localexec.core.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

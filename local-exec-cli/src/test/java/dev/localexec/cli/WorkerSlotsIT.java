@@ -130,7 +130,7 @@ class WorkerSlotsIT {
 
     assertThat(loop.isAlive()).isFalse();
     assertThat(reason.get()).isEqualTo("stopped");
-    assertThat(plane.queue().status("job-slotstop01").orElseThrow().error())
+    assertThat(plane.status("job-slotstop01").orElseThrow().error())
         .isEqualTo("worker_stopped:subprocess");
     assertThat(
             ProcessHandle.allProcesses()

@@ -5,16 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.localexec.api.Job;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.ChainHead;
-import dev.localexec.core.integrity.ChainedJsonl;
-import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.json.Json;
-import dev.localexec.core.killswitch.KillSwitch;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.LedgerLine;
+import dev.localexec.core.queue.QueueContext;
+import dev.localexec.core.queue.SharedKillSwitch;
 import dev.localexec.core.queue.Timestamps;
-import dev.localexec.core.schema.JobValidator;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,23 +73,16 @@ public final class PostgresJobQueue implements JobQueue {
   static final Duration KILL_SWITCH_CACHE = Duration.ofMillis(500);
 
   private final PostgresQueueConfig config;
-  private final JobValidator validator;
+  private final QueueContext context;
   private final Clock clock;
-  private final Redactor redactor;
   private final HikariDataSource ds;
   private final String s;
   private final SharedSwitch killSwitch = new SharedSwitch();
 
-  private PostgresJobQueue(
-      PostgresQueueConfig config,
-      JobValidator validator,
-      Clock clock,
-      Redactor redactor,
-      HikariDataSource ds) {
+  private PostgresJobQueue(PostgresQueueConfig config, QueueContext context, HikariDataSource ds) {
     this.config = config;
-    this.validator = validator;
-    this.clock = clock;
-    this.redactor = redactor;
+    this.context = context;
+    this.clock = context.clock();
     this.ds = ds;
     this.s = config.schema();
   }
@@ -98,11 +90,12 @@ public final class PostgresJobQueue implements JobQueue {
   /**
    * Opens the queue: connects and brings the schema up to date (creating it on first use).
    *
+   * @param config where the database is
+   * @param context the plane's clock, validation and redaction
    * @throws LocalExecException {@code queue_unavailable} if the database cannot be reached or
    *     migrated
    */
-  public static PostgresJobQueue open(
-      PostgresQueueConfig config, JobValidator validator, Clock clock, Redactor redactor) {
+  public static PostgresJobQueue open(PostgresQueueConfig config, QueueContext context) {
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(config.url());
     if (config.user() != null) {
@@ -123,7 +116,7 @@ public final class PostgresJobQueue implements JobQueue {
     } catch (RuntimeException e) {
       throw unavailable(config, "connect to", e);
     }
-    PostgresJobQueue q = new PostgresJobQueue(config, validator, clock, redactor, ds);
+    PostgresJobQueue q = new PostgresJobQueue(config, context, ds);
     try (Connection c = ds.getConnection()) {
       Migrations.migrate(c, config.schema());
     } catch (SQLException | RuntimeException e) {
@@ -136,7 +129,7 @@ public final class PostgresJobQueue implements JobQueue {
 
   /** A factory for {@code LocalExecPlane.Builder.queue}: this queue with the plane's parts. */
   public static JobQueue.Factory factory(PostgresQueueConfig config) {
-    return (layout, validator, clock, redactor) -> open(config, validator, clock, redactor);
+    return context -> open(config, context);
   }
 
   /** The configuration (its {@code toString} leaves out the password). */
@@ -156,8 +149,8 @@ public final class PostgresJobQueue implements JobQueue {
 
   @Override
   public String enqueue(Job job) {
-    validator.validate(job.toMap());
-    redactor.refuseSecretsIn(job.toMap());
+    context.validate(job.toMap());
+    context.refuseSecretsIn(job.toMap());
     return tx(
         "enqueue",
         c -> {
@@ -292,7 +285,7 @@ public final class PostgresJobQueue implements JobQueue {
     }
     Job job;
     try {
-      job = validator.validate(parseDocument(document));
+      job = context.validate(parseDocument(document));
     } catch (IllegalArgumentException | LocalExecException ex) {
       Map<String, Object> fail = event("fail");
       fail.put("job_id", jobId);
@@ -414,7 +407,7 @@ public final class PostgresJobQueue implements JobQueue {
                 + ".jobs SET state = ?, error = ?, updated_ts = ?,"
                 + " host = COALESCE(?, host) WHERE job_id = ?")) {
       ps.setString(1, state);
-      ps.setString(2, error == null ? null : redactor.redact(error));
+      ps.setString(2, error == null ? null : context.redact(error));
       ps.setString(3, ts);
       ps.setString(4, host);
       ps.setString(5, jobId);
@@ -495,7 +488,7 @@ public final class PostgresJobQueue implements JobQueue {
   }
 
   @Override
-  public Optional<KillSwitch.Shared> sharedKillSwitch() {
+  public Optional<SharedKillSwitch> sharedKillSwitch() {
     return Optional.of(killSwitch);
   }
 
@@ -638,7 +631,7 @@ public final class PostgresJobQueue implements JobQueue {
 
   /** Appends one event (redacted) as the next chained ledger line; returns its line number. */
   private long append(Connection c, Map<String, Object> event, String jobId) throws SQLException {
-    Map<String, Object> redacted = redactor.redactObject(event);
+    Map<String, Object> redacted = context.redact(event);
     long lineNo;
     ChainHead head;
     try (Statement st = c.createStatement();
@@ -653,12 +646,12 @@ public final class PostgresJobQueue implements JobQueue {
       lineNo = rs.getLong(1) + 1;
       head = new ChainHead(rs.getLong(2), rs.getString(3));
     }
-    ChainedJsonl.ChainedLine line = ChainedJsonl.chain(head, redacted);
+    LedgerLine line = LedgerLine.chain(head, redacted);
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO " + s + ".events (line_no, line, event, job_id) VALUES (?, ?, ?, ?)")) {
       ps.setLong(1, lineNo);
-      ps.setString(2, line.line());
+      ps.setString(2, line.text());
       ps.setString(3, (String) event.get("event"));
       ps.setString(4, jobId);
       ps.executeUpdate();
@@ -678,7 +671,7 @@ public final class PostgresJobQueue implements JobQueue {
 
   private Map<String, Object> enqueueEvent(Map<String, Object> jobTree, boolean requeue) {
     Map<String, Object> ev = event("enqueue");
-    ev.put("validator_mode", JobValidator.MODE);
+    ev.put("validator_mode", context.validatorMode());
     ev.put("job", jobTree);
     if (requeue) {
       ev.put("requeue", true);
@@ -689,7 +682,7 @@ public final class PostgresJobQueue implements JobQueue {
   /** The job document as the ledger line will hold it (redacted). */
   @SuppressWarnings("unchecked")
   private Map<String, Object> jobOf(Map<String, Object> enqueueEvent) {
-    return (Map<String, Object>) redactor.redactObject(enqueueEvent).get("job");
+    return (Map<String, Object>) context.redact(enqueueEvent).get("job");
   }
 
   private Map<String, Object> event(String kind) {
@@ -846,7 +839,7 @@ public final class PostgresJobQueue implements JobQueue {
    * frequent polls never wait on the database; while the database cannot be reached the last answer
    * stands.
    */
-  private final class SharedSwitch implements KillSwitch.Shared {
+  private final class SharedSwitch implements SharedKillSwitch {
     private volatile boolean on;
     private volatile boolean started;
     private boolean stopped;
@@ -934,7 +927,7 @@ public final class PostgresJobQueue implements JobQueue {
                         + ".kill_switch (id, reason, set_by) VALUES (1, ?, ?)"
                         + " ON CONFLICT (id) DO UPDATE SET reason = EXCLUDED.reason,"
                         + " set_at = now(), set_by = EXCLUDED.set_by")) {
-              ps.setString(1, reason == null ? "" : redactor.redact(reason));
+              ps.setString(1, reason == null ? "" : context.redact(reason));
               ps.setString(2, config.host());
               ps.executeUpdate();
             }

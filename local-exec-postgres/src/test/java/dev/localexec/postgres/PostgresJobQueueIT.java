@@ -10,19 +10,21 @@ import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskContext;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.TaskResult;
-import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.integrity.ChainHead;
-import dev.localexec.core.integrity.Redactor;
-import dev.localexec.core.integrity.Verifier;
 import dev.localexec.core.integrity.VerifyReport;
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.integrity.Verifier;
+import dev.localexec.core.internal.plugin.TaskRegistry;
+import dev.localexec.core.internal.queue.FileLedgerQueue;
+import dev.localexec.core.internal.queue.PlaneQueueContext;
+import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
-import dev.localexec.core.plugin.TaskRegistry;
+import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.queue.Claim;
-import dev.localexec.core.queue.FileLedgerQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
-import dev.localexec.core.schema.JobValidator;
 import dev.localexec.core.testing.FakeClock;
 import dev.localexec.core.testing.Fixtures;
 import dev.localexec.core.testing.SchemaOnlyPlugin;
@@ -100,8 +102,12 @@ class PostgresJobQueueIT {
     return c;
   }
 
+  private PlaneQueueContext context() {
+    return new PlaneQueueContext(PlaneLayout.defaults(dir), VALIDATOR, clock, Redactor.none());
+  }
+
   private PostgresJobQueue open(PostgresQueueConfig config) {
-    PostgresJobQueue q = PostgresJobQueue.open(config, VALIDATOR, clock, Redactor.none());
+    PostgresJobQueue q = PostgresJobQueue.open(config, context());
     queues.add(q);
     return q;
   }
@@ -283,7 +289,7 @@ class PostgresJobQueueIT {
           new Thread(
               () -> {
                 try {
-                  PostgresJobQueue.open(c, VALIDATOR, clock, Redactor.none()).close();
+                  PostgresJobQueue.open(c, context()).close();
                 } catch (Throwable e) {
                   errors.add(e);
                 }
@@ -306,7 +312,7 @@ class PostgresJobQueueIT {
     open(c);
     sql(c, "UPDATE ${schema}.schema_version SET sha256 = 'edited' WHERE version = 1");
 
-    assertThatThrownBy(() -> PostgresJobQueue.open(c, VALIDATOR, clock, Redactor.none()))
+    assertThatThrownBy(() -> PostgresJobQueue.open(c, context()))
         .isInstanceOf(LocalExecException.class)
         .hasMessageContaining("was applied with another script");
   }
@@ -377,25 +383,25 @@ class PostgresJobQueueIT {
     LocalExecPlane b = plane(rootB, c.withHost("host-b"));
     a.enqueue(job("job-killswch1", "x"));
 
-    a.killSwitch().turnOn("maintenance");
+    a.turnKillSwitchOn("maintenance");
 
     assertThat(Files.exists(b.layout().killSwitchFile())).isFalse();
     Thread.sleep(PostgresJobQueue.KILL_SWITCH_CACHE.toMillis() + 100);
-    assertThat(b.killSwitch().isOn()).isTrue();
+    assertThat(b.killSwitchOn()).isTrue();
     assertThat(b.runOnce().status()).isEqualTo("kill_switch");
     assertThat(sql(c, "SELECT reason || '@' || set_by FROM ${schema}.kill_switch"))
         .isEqualTo("maintenance@host-a");
 
     // Off on host b clears the shared row; host a's own file still holds a until it is removed.
-    assertThat(b.killSwitch().turnOff()).isTrue();
+    assertThat(b.turnKillSwitchOff()).isTrue();
     Thread.sleep(PostgresJobQueue.KILL_SWITCH_CACHE.toMillis() + 100);
-    assertThat(b.killSwitch().isOn()).isFalse();
-    assertThat(a.killSwitch().isOn()).isTrue();
-    assertThat(a.killSwitch().turnOff()).isTrue();
-    assertThat(a.killSwitch().isOn()).isFalse();
+    assertThat(b.killSwitchOn()).isFalse();
+    assertThat(a.killSwitchOn()).isTrue();
+    assertThat(a.turnKillSwitchOff()).isTrue();
+    assertThat(a.killSwitchOn()).isFalse();
     assertThat(a.runOnce().status()).isEqualTo("complete");
-    a.queue().close();
-    b.queue().close();
+    a.close();
+    b.close();
   }
 
   @Test
@@ -421,8 +427,8 @@ class PostgresJobQueueIT {
     Files.write(ev, lines.subList(0, lines.size() - 1), StandardCharsets.UTF_8);
     assertThat(b.verify("job-onhostb01").verified()).isFalse();
     assertThat(a.verify("job-onhosta01").verified()).isTrue();
-    a.queue().close();
-    b.queue().close();
+    a.close();
+    b.close();
   }
 
   // ---- credentials
@@ -456,7 +462,7 @@ class PostgresJobQueueIT {
                 Map.of(PostgresQueueConfig.PASSWORD_ENV, "hunter2hunter2"))
             .withSchema("t_unreachable");
 
-    assertThatThrownBy(() -> PostgresJobQueue.open(c, VALIDATOR, clock, Redactor.none()))
+    assertThatThrownBy(() -> PostgresJobQueue.open(c, context()))
         .isInstanceOf(LocalExecException.class)
         .satisfies(
             e -> {

@@ -8,7 +8,7 @@ import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskContext;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.TaskResult;
-import dev.localexec.core.exec.DirectLauncher;
+import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.plane.LocalExecPlane;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -102,7 +102,7 @@ class PostgresPlaneCloseIT {
             Budget.of(60, 0, 65_536, 1),
             ToolPolicy.denyAll(),
             null));
-    assertThat(plane.killSwitch().isOn()).isFalse();
+    assertThat(plane.killSwitchOn()).isFalse();
     assertThat(plane.runOnce().status()).isEqualTo("complete");
     Set<Integer> planes = queueBackends();
     planes.removeAll(before);

@@ -166,8 +166,8 @@ public abstract class TaskPluginContractTest {
     assertThat(schema.get("properties")).as("properties").isInstanceOf(Map.class);
 
     LocalExecPlane plane = plane();
-    assertThat(plane.tasks().ids()).contains(p.id());
-    assertThat(plane.validator().schemaFiles()).containsKey(p.id() + ".schema.json");
+    assertThat(plane.taskTypes()).contains(p.id());
+    assertThat(plane.schemaFiles()).containsKey(p.id() + ".schema.json");
   }
 
   @Test
@@ -234,7 +234,7 @@ public abstract class TaskPluginContractTest {
     LocalExecPlane plane = plane();
     Job job = plane.parseJob(jobJson(validPayload(), budget()));
     plane.enqueue(job);
-    plane.killSwitch().turnOn("contract test");
+    plane.turnKillSwitchOn("contract test");
 
     RunOutcome outcome = plane.runOnce();
 

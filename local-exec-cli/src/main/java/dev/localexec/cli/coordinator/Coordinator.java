@@ -6,8 +6,8 @@ import dev.localexec.api.spi.ChatMessage;
 import dev.localexec.api.spi.ChatReply;
 import dev.localexec.api.spi.ChatRequest;
 import dev.localexec.api.spi.ModelBackend;
+import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.plane.LocalExecPlane;
-import dev.localexec.core.schema.JobValidator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -103,7 +103,7 @@ public final class Coordinator {
 
   /** The request sent for {@code goal}. */
   ChatRequest request(String goal) {
-    Map<String, String> schemas = plane.validator().schemaFiles();
+    Map<String, String> schemas = plane.schemaFiles();
     StringBuilder user = new StringBuilder();
     user.append("Goal: ").append(goal.strip()).append("\n\n");
     user.append("Now (use it for created_at_utc): ")

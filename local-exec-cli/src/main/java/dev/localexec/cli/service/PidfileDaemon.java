@@ -1,7 +1,7 @@
 package dev.localexec.cli.service;
 
 import dev.localexec.api.LocalExecException;
-import dev.localexec.core.killswitch.KillSwitch;
+import dev.localexec.core.internal.killswitch.KillSwitch;
 import dev.localexec.core.plane.PlaneLayout;
 import java.io.File;
 import java.io.IOException;

@@ -98,12 +98,10 @@ class CoordinatorTest {
 
     assertThat(p.valid()).isTrue();
     assertThat(p.job().jobId()).isEqualTo("job-coordinated01");
-    assertThat(plane.queue().status("job-coordinated01").orElseThrow().state())
-        .isEqualTo(JobState.QUEUED);
+    assertThat(plane.status("job-coordinated01").orElseThrow().state()).isEqualTo(JobState.QUEUED);
     ChatRequest sent = model.requests.get(0);
     assertThat(sent.responseSchemaName()).isEqualTo("local_exec_job");
-    assertThat(sent.responseSchemaJson())
-        .isEqualTo(plane.validator().schemaFiles().get("job.schema.json"));
+    assertThat(sent.responseSchemaJson()).isEqualTo(plane.schemaFiles().get("job.schema.json"));
     assertThat(sent.maxTokens()).isEqualTo(1024);
     assertThat(sent.messages().get(1).content())
         .contains("Now (use it for created_at_utc): 2026-11-24T09:00:00Z")

@@ -1,7 +1,8 @@
 package dev.localexec.core.exec;
 
 import dev.localexec.api.PolicyViolationException;
-import dev.localexec.core.integrity.SecretNames;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.internal.integrity.SecretNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;

@@ -1,5 +1,6 @@
 package dev.localexec.core.exec;
 
+import dev.localexec.core.internal.exec.ArgvPolicy;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.localexec.core.exec;
 
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
 import java.io.IOException;
 
 /**

@@ -1,5 +1,6 @@
 package dev.localexec.core.integrity;
 
+import dev.localexec.core.internal.integrity.Verifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,9 @@
 /**
  * Evidence integrity (SPEC section 8): the SHA-256 hash chain every ledger, job evidence and worker
- * event line carries ({@link dev.localexec.core.integrity.ChainedJsonl}), the {@link
- * dev.localexec.core.integrity.Verifier} that recomputes the chains and finds edited, inserted,
- * reordered, deleted or cut-off lines, and the {@link dev.localexec.core.integrity.Redactor} that
- * keeps secret values out of everything the plane writes.
+ * event line carries ({@link dev.localexec.core.internal.integrity.ChainedJsonl}), the {@link
+ * dev.localexec.core.internal.integrity.Verifier} that recomputes the chains and finds edited,
+ * inserted, reordered, deleted or cut-off lines, and the {@link
+ * dev.localexec.core.internal.integrity.Redactor} that keeps secret values out of everything the
+ * plane writes.
  */
 package dev.localexec.core.integrity;

@@ -7,26 +7,30 @@ import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.core.exec.EnvPolicy;
-import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
-import dev.localexec.core.integrity.Redactor;
-import dev.localexec.core.integrity.Verifier;
 import dev.localexec.core.integrity.VerifyReport;
-import dev.localexec.core.killswitch.KillSwitch;
-import dev.localexec.core.limits.ResourceControl;
-import dev.localexec.core.limits.ResourcePolicy;
-import dev.localexec.core.paths.PlaneFiles;
-import dev.localexec.core.plugin.TaskRegistry;
-import dev.localexec.core.queue.FileLedgerQueue;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.integrity.Verifier;
+import dev.localexec.core.internal.killswitch.KillSwitch;
+import dev.localexec.core.internal.limits.ResourceControl;
+import dev.localexec.core.internal.limits.ResourcePolicy;
+import dev.localexec.core.internal.paths.PlaneFiles;
+import dev.localexec.core.internal.plane.LedgerTail;
+import dev.localexec.core.internal.plane.PlaneInternals;
+import dev.localexec.core.internal.plugin.TaskRegistry;
+import dev.localexec.core.internal.queue.FileLedgerQueue;
+import dev.localexec.core.internal.queue.PlaneQueueContext;
+import dev.localexec.core.internal.sandbox.BwrapLauncher;
+import dev.localexec.core.internal.schema.JobValidator;
+import dev.localexec.core.internal.worker.Capabilities;
+import dev.localexec.core.internal.worker.DefaultWorker;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
-import dev.localexec.core.sandbox.BwrapLauncher;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
-import dev.localexec.core.schema.JobValidator;
-import dev.localexec.core.worker.Capabilities;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
@@ -42,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.BooleanSupplier;
@@ -97,6 +102,26 @@ public final class LocalExecPlane implements AutoCloseable {
 
   private boolean closed;
 
+  static {
+    PlaneInternals.install(LocalExecPlane::parts);
+  }
+
+  private PlaneInternals.Parts parts() {
+    return new PlaneInternals.Parts(
+        () -> {
+          checkOpen();
+          return queue;
+        },
+        () -> validator,
+        () -> registry,
+        () -> killSwitch,
+        () -> redactor,
+        () -> {
+          checkOpen();
+          return resources.get();
+        });
+  }
+
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
     checkFolders(layout);
@@ -108,7 +133,7 @@ public final class LocalExecPlane implements AutoCloseable {
         b.workerOptions.withEnvPolicy(
             b.workerOptions.envPolicy().allowing(b.allowEnv).markingSecret(b.secretEnv));
     this.redactor = Redactor.fromEnvironment(environment, workerOptions.envPolicy().secretNames());
-    this.queue = b.queueFactory.open(layout, validator, clock, redactor);
+    this.queue = b.queueFactory.open(new PlaneQueueContext(layout, validator, clock, redactor));
     this.killSwitch =
         new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
     this.sandbox = new Memo<>(b.sandboxChooser(layout));
@@ -184,35 +209,68 @@ public final class LocalExecPlane implements AutoCloseable {
                 .enforcesAll(ResourceLimits.NONE, choice.launcher().appliesResourceLimits()));
   }
 
+  /** The job types of the plane's task plug-ins, sorted. */
+  public List<String> taskTypes() {
+    return registry.ids();
+  }
+
+  /** The task plug-in of a job type, if the plane has one. */
+  public Optional<TaskPlugin> task(String jobType) {
+    return registry.find(jobType);
+  }
+
   /**
-   * The operator's resource defaults and ceilings, and how this host enforces them (probed the
-   * first time it is asked for).
+   * The schema files {@link #exportSchemas()} writes, by file name: the job schema and each task's
+   * payload schema, as JSON text.
    */
-  public ResourceControl resources() {
+  public Map<String, String> schemaFiles() {
+    return validator.schemaFiles();
+  }
+
+  /** Whether the kill switch is on: its file exists, or a queue shared by several hosts says so. */
+  public boolean killSwitchOn() {
     checkOpen();
-    return resources.get();
+    return killSwitch.isOn();
   }
 
-  /** The task plug-ins. */
-  public TaskRegistry tasks() {
-    return registry;
-  }
-
-  /** The job validator. */
-  public JobValidator validator() {
-    return validator;
-  }
-
-  /** The queue: the file ledger unless {@link Builder#queue} chose another. */
-  public JobQueue queue() {
+  /**
+   * Turns the kill switch on with a free-text reason: no worker claims another job, and running
+   * jobs are stopped at their next check.
+   */
+  public void turnKillSwitchOn(String reason) {
     checkOpen();
-    return queue;
+    killSwitch.turnOn(reason);
   }
 
-  /** The kill switch. */
-  public KillSwitch killSwitch() {
+  /**
+   * Turns the kill switch off.
+   *
+   * @return whether it was on
+   */
+  public boolean turnKillSwitchOff() {
     checkOpen();
-    return killSwitch;
+    return killSwitch.turnOff();
+  }
+
+  /** The kill switch's file. */
+  public Path killSwitchFile() {
+    return killSwitch.file();
+  }
+
+  /** Where the queue lives, for people: a file path, or a database URL without credentials. */
+  public String queueLocation() {
+    return queue.location();
+  }
+
+  /**
+   * Writes the queue's ledger as a {@code jobs.jsonl} file in the file ledger's format, replacing
+   * {@code target}.
+   *
+   * @return the number of lines written
+   */
+  public long exportLedger(Path target) {
+    checkOpen();
+    return queue.exportLedger(target);
   }
 
   /**
@@ -259,7 +317,7 @@ public final class LocalExecPlane implements AutoCloseable {
   public Worker worker(WorkerOptions options) {
     checkOpen();
     Worker w =
-        new Worker(
+        new DefaultWorker(
             options,
             queue,
             registry,
@@ -289,9 +347,26 @@ public final class LocalExecPlane implements AutoCloseable {
     return worker().loop(idleSleep, maxIdle, stop);
   }
 
-  /** The redactor of everything this plane writes (built from {@link Builder#environment}). */
-  public Redactor redactor() {
-    return redactor;
+  /**
+   * {@code text} with every secret value of the plane's environment ({@link Builder#environment})
+   * replaced, as in everything the plane writes.
+   */
+  public String redact(String text) {
+    return redactor.redact(text);
+  }
+
+  /** A copy of {@code object} with every secret value, at any depth, replaced. */
+  public Map<String, Object> redact(Map<?, ?> object) {
+    return redactor.redactObject(object);
+  }
+
+  /**
+   * Refuses a job that holds a secret value of the plane's environment, as {@link #enqueue} does.
+   *
+   * @throws dev.localexec.api.PolicyViolationException {@code secret_in_job} naming where
+   */
+  public void refuseSecretsIn(Job job) {
+    redactor.refuseSecretsIn(job.toMap());
   }
 
   /**
@@ -316,15 +391,17 @@ public final class LocalExecPlane implements AutoCloseable {
 
   /**
    * The operator accepts the file ledger as it is now after it was cut or rewritten: see {@link
-   * FileLedgerQueue#acceptHead()}. Until then no job is claimed or queued ({@code ledger_cut}).
+   * dev.localexec.core.internal.queue.FileLedgerQueue#acceptHead()}, whose status, previous head,
+   * ledger head and new head it returns. Until then no job is claimed or queued ({@code
+   * ledger_cut}).
    *
    * @throws dev.localexec.api.LocalExecException {@code not_a_file_ledger} when the queue is not
    *     the file ledger (a database queue keeps its head in the database)
    */
-  public FileLedgerQueue.HeadAcceptance acceptLedgerHead() {
+  public Map<String, Object> acceptLedgerHead() {
     checkOpen();
     if (queue instanceof FileLedgerQueue fileQueue) {
-      return fileQueue.acceptHead();
+      return fileQueue.acceptHead().toMap();
     }
     throw new dev.localexec.api.LocalExecException(
         "not_a_file_ledger",
@@ -364,6 +441,12 @@ public final class LocalExecPlane implements AutoCloseable {
   public List<JobStatus> status() {
     checkOpen();
     return queue.status();
+  }
+
+  /** One job's state, if the job is known. */
+  public Optional<JobStatus> status(String jobId) {
+    checkOpen();
+    return queue.status(jobId);
   }
 
   /** Writes the schema files into {@link PlaneLayout#schemasDir()}. */

@@ -4,11 +4,6 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.ChainHead;
-import dev.localexec.core.integrity.Redactor;
-import dev.localexec.core.killswitch.KillSwitch;
-import dev.localexec.core.plane.PlaneLayout;
-import dev.localexec.core.schema.JobValidator;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +167,7 @@ public interface JobQueue extends AutoCloseable {
    * A kill switch every host sharing this queue sees, in addition to the local file; empty for a
    * queue on one host.
    */
-  default Optional<KillSwitch.Shared> sharedKillSwitch() {
+  default Optional<SharedKillSwitch> sharedKillSwitch() {
     return Optional.empty();
   }
 
@@ -192,19 +187,15 @@ public interface JobQueue extends AutoCloseable {
   @FunctionalInterface
   interface Factory {
     /**
-     * Opens a queue for the plane with this layout.
+     * Opens a queue for a plane.
      *
-     * @param layout the plane's files
-     * @param validator validates jobs at enqueue and again at claim
-     * @param clock the time source for timestamps and leases
-     * @param redactor replaces secret values in every event
+     * @param context the plane's files, clock, validation and redaction
      */
-    JobQueue open(PlaneLayout layout, JobValidator validator, Clock clock, Redactor redactor);
+    JobQueue open(QueueContext context);
 
     /** The file ledger in the layout's state folder: the default. */
     static Factory fileLedger() {
-      return (layout, validator, clock, redactor) ->
-          new FileLedgerQueue(layout.stateDir(), validator, clock, redactor);
+      return dev.localexec.core.internal.queue.FileLedgerQueue::open;
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.localexec.core.sandbox;
 
 import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.internal.sandbox.BwrapLauncher;
+import dev.localexec.core.internal.sandbox.UnavailableLauncher;
+import dev.localexec.core.internal.sandbox.UnshareLauncher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,13 @@
 package dev.localexec.core.sandbox;
 
 import dev.localexec.api.LocalExecException;
-import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.exec.LaunchSpec;
-import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.internal.sandbox.BwrapLauncher;
+import dev.localexec.core.internal.sandbox.UnavailableLauncher;
+import dev.localexec.core.internal.sandbox.UnshareLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.localexec.api.Budget;
 import dev.localexec.api.ToolPolicy;
-import dev.localexec.core.integrity.ChainedJsonl;
-import dev.localexec.core.integrity.Redactor;
+import dev.localexec.core.internal.integrity.ChainedJsonl;
+import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.testing.Fixtures;
 import java.io.IOException;
 import java.math.BigInteger;

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.ToolPolicy;
-import dev.localexec.core.exec.DirectLauncher;
-import dev.localexec.core.exec.LocalArgvRunner;
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.sandbox.ArgvTaskPlugin;
 import dev.localexec.core.sandbox.Sandbox;
@@ -82,10 +83,10 @@ class PlaneLifecycleTest {
       plane.enqueue(job("job-lazyprobe01"));
       plane.enqueue(job("job-lazyprobe02"));
       plane.verify(null);
-      plane.killSwitch().isOn();
-      plane.killSwitch().turnOn("test");
-      plane.killSwitch().turnOff();
-      plane.queue().status("job-lazyprobe01");
+      plane.killSwitchOn();
+      plane.turnKillSwitchOn("test");
+      plane.turnKillSwitchOff();
+      plane.status("job-lazyprobe01");
       assertThat(probe.calls).hasValue(0);
 
       RunOutcome first = plane.runOnce();
@@ -148,10 +149,12 @@ class PlaneLifecycleTest {
             plane::worker,
             plane::health,
             () -> plane.verify(null),
-            plane::killSwitch,
-            plane::queue,
+            plane::killSwitchOn,
+            () -> plane.turnKillSwitchOn("closed"),
+            plane::turnKillSwitchOff,
+            () -> PlaneInternals.of(plane).queue(),
             plane::sandbox,
-            plane::resources,
+            () -> PlaneInternals.of(plane).resources(),
             () -> plane.parseJob("{}"));
     for (Runnable op : operations) {
       assertThatThrownBy(op::run)

@@ -12,15 +12,17 @@ import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskContext;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.TaskResult;
-import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.integrity.ChainHead;
-import dev.localexec.core.integrity.Redactor;
 import dev.localexec.core.integrity.VerifyReport;
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.plugin.TaskRegistry;
+import dev.localexec.core.internal.queue.FileLedgerQueue;
+import dev.localexec.core.internal.queue.PlaneQueueContext;
+import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.plane.PlaneLayout;
-import dev.localexec.core.plugin.TaskRegistry;
-import dev.localexec.core.schema.JobValidator;
 import dev.localexec.core.testing.FakeClock;
 import dev.localexec.core.testing.SchemaOnlyPlugin;
 import dev.localexec.core.worker.RunOutcome;
@@ -106,7 +108,11 @@ public abstract class JobQueueContract {
 
   /** The queue over the test's storage, opened with the test's clock (closed after the test). */
   protected JobQueue open() {
-    JobQueue q = factory().open(PlaneLayout.defaults(root), validator, clock, Redactor.none());
+    JobQueue q =
+        factory()
+            .open(
+                new PlaneQueueContext(
+                    PlaneLayout.defaults(root), validator, clock, Redactor.none()));
     opened.add(q);
     return q;
   }
@@ -491,7 +497,7 @@ public abstract class JobQueueContract {
     }
     assertThat(events).containsExactly("enqueue", "claim", "heartbeat", "complete");
     assertThat(
-            new dev.localexec.core.integrity.Verifier(root, out, root.resolve("evidence"))
+            new dev.localexec.core.internal.integrity.Verifier(root, out, root.resolve("evidence"))
                 .verifyFile(out)
                 .ok())
         .isTrue();
@@ -512,8 +518,13 @@ public abstract class JobQueueContract {
         .register(SchemaOnlyPlugin.permissive("repo_index_task"))
         .workerOptions(dev.localexec.core.worker.WorkerOptions.defaults().withWorkerId(workerId))
         .queue(
-            (layout, v, c, r) -> {
-              JobQueue q = factory().open(PlaneLayout.defaults(root), v, c, r);
+            context -> {
+              PlaneQueueContext p = PlaneQueueContext.of(context);
+              JobQueue q =
+                  factory()
+                      .open(
+                          new PlaneQueueContext(
+                              PlaneLayout.defaults(root), p.validator(), p.clock(), p.redactor()));
               opened.add(q);
               return q;
             })
@@ -529,7 +540,7 @@ public abstract class JobQueueContract {
 
     assertThat(out.status()).isEqualTo("complete");
     assertThat(out.result()).isEqualTo(Map.of("echo", "hello"));
-    JobStatus s = plane.queue().status("job-echo0001").orElseThrow();
+    JobStatus s = plane.status("job-echo0001").orElseThrow();
     assertThat(s.state()).isEqualTo(JobState.COMPLETE);
     assertThat(s.workerId()).isEqualTo("w1");
     assertThat(plane.layout().evidenceDir().resolve("job-echo0001.jsonl")).exists();
@@ -557,7 +568,7 @@ public abstract class JobQueueContract {
     assertThat(first.error()).isEqualTo("task_error:IllegalStateException");
     assertThat(second.status()).isEqualTo("complete");
     assertThat(third.status()).isEqualTo("idle");
-    assertThat(plane.queue().status("job-echo0001").orElseThrow().error())
+    assertThat(plane.status("job-echo0001").orElseThrow().error())
         .isEqualTo("task_error:IllegalStateException");
   }
 
@@ -565,13 +576,12 @@ public abstract class JobQueueContract {
   void worker_killSwitchStopsClaims() {
     LocalExecPlane plane = plane(root, "w1");
     plane.enqueue(job("job-echo0001", "echo_task", Map.of("word", "a")));
-    plane.killSwitch().turnOn("test");
+    plane.turnKillSwitchOn("test");
 
     assertThat(plane.runOnce().status()).isEqualTo("kill_switch");
-    assertThat(plane.queue().status("job-echo0001").orElseThrow().state())
-        .isEqualTo(JobState.QUEUED);
+    assertThat(plane.status("job-echo0001").orElseThrow().state()).isEqualTo(JobState.QUEUED);
 
-    assertThat(plane.killSwitch().turnOff()).isTrue();
+    assertThat(plane.turnKillSwitchOff()).isTrue();
     assertThat(plane.runOnce().status()).isEqualTo("complete");
   }
 

@@ -6,7 +6,8 @@ import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
 import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.ToolPolicy;
-import dev.localexec.core.limits.Cgroups;
+import dev.localexec.core.internal.limits.Cgroups;
+import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.Timestamps;
 import dev.localexec.core.testing.NoChildProcessesExtension;
@@ -256,7 +257,7 @@ class ResourceLimitsIT {
     assertThat(outcome.status()).isEqualTo("complete");
     Map<String, Object> header = SandboxTesting.evidence(plane, "job-header01", "run_header");
     Map<String, Object> limits = (Map<String, Object>) header.get("resource_limits");
-    long memory = plane.resources().policy().defaults().maxMemoryBytes();
+    long memory = PlaneInternals.of(plane).resources().policy().defaults().maxMemoryBytes();
     assertThat(limits)
         .containsExactly(
             Map.entry(

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.localexec.api.PolicyViolationException;
-import dev.localexec.core.exec.DirectLauncher;
 import dev.localexec.core.exec.LaunchSpec;
 import dev.localexec.core.exec.ProcessLauncher;
+import dev.localexec.core.internal.exec.DirectLauncher;
+import dev.localexec.core.internal.sandbox.UnavailableLauncher;
+import dev.localexec.core.internal.sandbox.UnshareLauncher;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

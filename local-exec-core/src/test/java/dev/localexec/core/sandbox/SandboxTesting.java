@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.localexec.api.Budget;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ToolPolicy;
-import dev.localexec.core.budget.ClockBudgetTracker;
-import dev.localexec.core.exec.ArgvPolicy;
 import dev.localexec.core.exec.EnvPolicy;
-import dev.localexec.core.exec.LocalArgvRunner;
 import dev.localexec.core.exec.ProcessLauncher;
-import dev.localexec.core.paths.RepoRootPaths;
+import dev.localexec.core.internal.budget.ClockBudgetTracker;
+import dev.localexec.core.internal.exec.ArgvPolicy;
+import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.internal.paths.RepoRootPaths;
 import dev.localexec.core.testing.RecordingEvidenceSink;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +46,8 @@ final class SandboxTesting {
    * and pids controllers.
    */
   static void cgroupsOrSkip() {
-    dev.localexec.core.limits.Cgroups c = dev.localexec.core.limits.Cgroups.host();
+    dev.localexec.core.internal.limits.Cgroups c =
+        dev.localexec.core.internal.limits.Cgroups.host();
     if (c.memory() && c.pids()) {
       return;
     }

@@ -9,7 +9,7 @@ import dev.localexec.api.ToolPolicy;
 import dev.localexec.api.spi.TaskContext;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.TaskResult;
-import dev.localexec.core.exec.DirectLauncher;
+import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobStatus;
@@ -120,7 +120,7 @@ class WorkerStopTest {
   }
 
   private JobStatus status(String id) {
-    return plane.queue().status(id).orElseThrow();
+    return plane.status(id).orElseThrow();
   }
 
   @SuppressWarnings("unchecked")

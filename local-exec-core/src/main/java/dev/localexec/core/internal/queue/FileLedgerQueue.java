@@ -1,0 +1,980 @@
+package dev.localexec.core.internal.queue;
+
+import dev.localexec.api.Job;
+import dev.localexec.api.JobValidationException;
+import dev.localexec.api.LocalExecException;
+import dev.localexec.core.integrity.ChainHead;
+import dev.localexec.core.internal.integrity.ChainedJsonl;
+import dev.localexec.core.internal.integrity.LedgerHeadFile;
+import dev.localexec.core.internal.integrity.Redactor;
+import dev.localexec.core.internal.paths.PlaneFiles;
+import dev.localexec.core.internal.schema.JobValidator;
+import dev.localexec.core.json.Json;
+import dev.localexec.core.queue.Claim;
+import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.QueueContext;
+import dev.localexec.core.queue.Timestamps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue kept as an append-only ledger, {@code jobs.jsonl}, in the original tool's line
+ * format with a hash chain's {@code seq} and {@code hash} at the end of each line (see {@link
+ * ChainedJsonl}); the original's unchained lines stay valid before the first chained one. Every
+ * change appends one line under an exclusive lock on {@code jobs.lock}, so several threads and
+ * several processes may share one state folder.
+ *
+ * <p>Reads replay the ledger, reading only what was appended since the last read. A new process
+ * starts from the snapshot {@code jobs.snapshot} beside the ledger (the replayed state at a byte
+ * offset, see {@link LedgerSnapshot}) when it is consistent with the ledger, and writes a new one
+ * after every {@code snapshotEvery} lines replayed; the snapshot only saves time, and deleting it
+ * changes nothing else. Memory holds a few fields per job: a job's document stays in the ledger and
+ * is read back from its {@code enqueue} line when the job is claimed or re-queued. Claims look only
+ * at the jobs not yet finished, kept in enqueue order.
+ *
+ * <p>After every append the queue rewrites the ledger's head file {@code jobs.head} (see {@link
+ * LedgerHeadFile}). Before it claims, queues or records anything, it checks the ledger against that
+ * head: a ledger cut shorter, emptied, deleted or rewritten with recomputed hashes is refused with
+ * {@code ledger_cut} until it is restored or the operator accepts it ({@link #acceptHead()}), so
+ * jobs that had ended do not run again. A ledger without a head file (written before head files) is
+ * accepted and gets one on its next append.
+ *
+ * <p>Thread-safe. Every method may block on the lock while another worker appends.
+ */
+public final class FileLedgerQueue implements JobQueue {
+  /** By default a snapshot is written after this many ledger lines were replayed past the last. */
+  public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
+
+  /** A snapshot is also written after this many ledger bytes were replayed past the last. */
+  static final long SNAPSHOT_BYTES = 64L << 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileLedgerQueue.class);
+  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Path ledger;
+  private final Path lockFile;
+  private final Path snapshot;
+  private final Path headFile;
+  private final JobValidator validator;
+  private final Clock clock;
+  private final ChainedJsonl chain;
+  private final Redactor redactor;
+  private final int snapshotEvery;
+  private Replay cache;
+
+  /** Ledger lines this queue has read and applied (not counting those a snapshot covered). */
+  private long linesRead;
+
+  /** What the last start of a replay did with the snapshot: none, loaded, ignored: why. */
+  private String snapshotState = "none";
+
+  private int snapshotsWritten;
+
+  /**
+   * Opens the file ledger in the state folder of the plane whose context this is.
+   *
+   * @throws IllegalArgumentException if the context is not a plane's
+   */
+  public static FileLedgerQueue open(QueueContext context) {
+    PlaneQueueContext plane = PlaneQueueContext.of(context);
+    return new FileLedgerQueue(
+        plane.layout().stateDir(), plane.validator(), plane.clock(), plane.redactor());
+  }
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl}; the folder is created on the first write.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   */
+  public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock) {
+    this(stateDir, validator, clock, Redactor.none());
+  }
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl} whose events are redacted before they are
+   * written; a job document holding a secret is refused at enqueue.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   * @param redactor replaces secret values in every event
+   */
+  public FileLedgerQueue(Path stateDir, JobValidator validator, Clock clock, Redactor redactor) {
+    this(stateDir, validator, clock, redactor, DEFAULT_SNAPSHOT_EVERY);
+  }
+
+  /**
+   * Creates a queue over {@code stateDir/jobs.jsonl} that writes its snapshot {@code
+   * stateDir/jobs.snapshot} after every {@code snapshotEvery} ledger lines it replays.
+   *
+   * @param stateDir the state folder
+   * @param validator validates jobs at enqueue and again at claim
+   * @param clock the time source for timestamps and leases
+   * @param redactor replaces secret values in every event
+   * @param snapshotEvery lines between snapshots; 0 to neither read nor write a snapshot
+   * @throws IllegalArgumentException if {@code snapshotEvery} is negative
+   */
+  public FileLedgerQueue(
+      Path stateDir, JobValidator validator, Clock clock, Redactor redactor, int snapshotEvery) {
+    this(stateDir, validator, clock, redactor, snapshotEvery, true);
+  }
+
+  /**
+   * As above; {@code durable} false skips forcing each append to the device (for tests that append
+   * thousands of times: what they check does not depend on the device).
+   */
+  FileLedgerQueue(
+      Path stateDir,
+      JobValidator validator,
+      Clock clock,
+      Redactor redactor,
+      int snapshotEvery,
+      boolean durable) {
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException(
+          "snapshotEvery must be 0 (no snapshots) or more, got " + snapshotEvery);
+    }
+    Path dir = stateDir.toAbsolutePath().normalize();
+    this.ledger = dir.resolve("jobs.jsonl");
+    this.lockFile = dir.resolve("jobs.lock");
+    this.snapshot = dir.resolve("jobs.snapshot");
+    this.headFile = dir.resolve(LedgerHeadFile.NAME);
+    this.validator = validator;
+    this.clock = clock;
+    this.snapshotEvery = snapshotEvery;
+    this.redactor = redactor;
+    this.chain =
+        new ChainedJsonl(ledger, redactor, this::tornLineMarker, durable, this::linesBefore);
+  }
+
+  /** The ledger file. */
+  public Path ledger() {
+    return ledger;
+  }
+
+  /** The ledger file's path. */
+  @Override
+  public String location() {
+    return ledger.toString();
+  }
+
+  /** Copies the ledger file to {@code target} under the ledger's lock; returns its line count. */
+  @Override
+  public long exportLedger(Path target) {
+    return withLock(
+        () -> {
+          try {
+            Path abs = target.toAbsolutePath().normalize();
+            if (abs.equals(ledger)) {
+              throw new IllegalArgumentException("cannot export the ledger onto itself: " + abs);
+            }
+            Files.createDirectories(abs.getParent());
+            if (!Files.exists(ledger)) {
+              Files.write(abs, new byte[0]);
+              return 0L;
+            }
+            Files.copy(ledger, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long lines = 0;
+            for (byte b : Files.readAllBytes(abs)) {
+              if (b == '\n') {
+                lines++;
+              }
+            }
+            return lines;
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot export the ledger to " + target, e);
+          }
+        });
+  }
+
+  /** The ledger's head file beside it, {@code jobs.head} (it may not exist). */
+  public Path headFile() {
+    return headFile;
+  }
+
+  /** The snapshot file beside the ledger (it may not exist). */
+  public Path snapshot() {
+    return snapshot;
+  }
+
+  /** Ledger lines this queue has read and applied; a snapshot's lines are not counted. */
+  long linesRead() {
+    return withLock(() -> linesRead);
+  }
+
+  /** {@code none}, {@code loaded} or {@code ignored: <why>}: the last replay start's snapshot. */
+  String snapshotState() {
+    return withLock(() -> snapshotState);
+  }
+
+  /** How many snapshots this queue wrote. */
+  int snapshotsWritten() {
+    return withLock(() -> snapshotsWritten);
+  }
+
+  /**
+   * Appends an {@code enqueue} event.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws JobValidationException if the job does not satisfy its schemas, or holds a secret
+   *     ({@link Redactor#refuseSecretsIn})
+   * @throws LocalExecException {@code duplicate_job_id} if the id is already in the ledger
+   */
+  public String enqueue(Job job) {
+    validator.validate(job.toMap());
+    redactor.refuseSecretsIn(job.toMap());
+    return withLock(
+        () -> {
+          requireHead();
+          Replay r = replay();
+          Replay.Entry existing = r.jobs.get(job.jobId());
+          if (existing != null) {
+            throw new LocalExecException(
+                "duplicate_job_id",
+                "job_id '"
+                    + job.jobId()
+                    + "' is already in the ledger (state "
+                    + existing.state(nowUnix()).jsonName()
+                    + "); choose a new id, or run `requeue "
+                    + job.jobId()
+                    + "` to run it again",
+                false);
+          }
+          return appendEnqueue(job.toMap(), false);
+        });
+  }
+
+  /**
+   * Queues a finished job again by appending a new {@code enqueue} event for it.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code unknown_job} if the id is not in the ledger, {@code
+   *     job_active} if it is queued or running
+   */
+  public String requeue(String jobId) {
+    return withLock(
+        () -> {
+          requireHead();
+          Replay r = replay();
+          Replay.Entry e = r.jobs.get(jobId);
+          if (e == null) {
+            throw new LocalExecException(
+                "unknown_job", "job_id '" + jobId + "' is not in the ledger " + ledger, false);
+          }
+          JobState s = e.state(nowUnix());
+          if (!s.terminal()) {
+            throw new LocalExecException(
+                "job_active",
+                "job '" + jobId + "' is " + s.jsonName() + "; only a finished job can be re-queued",
+                false);
+          }
+          return appendEnqueue(jobDocument(e), true);
+        });
+  }
+
+  /**
+   * Claims the oldest queued job (FIFO by enqueue order), validating it again. A job that no longer
+   * validates (e.g. a hand-edited ledger) is failed with {@code job_invalid} and skipped.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @return the claim, or empty if nothing is queued
+   * @throws LocalExecException {@code ledger_cut} if the ledger no longer holds its head (see
+   *     {@link #acceptHead()})
+   */
+  @Override
+  public Optional<Claim> claim(String workerId, Duration lease) {
+    return claim(workerId, lease, DEFAULT_MAX_ATTEMPTS);
+  }
+
+  @Override
+  public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
+    return withLock(
+        () -> {
+          requireHead();
+          Replay r = replay();
+          double now = nowUnix();
+          for (Replay.Entry e : List.copyOf(r.active.values())) {
+            if (e.state(now) != JobState.QUEUED) {
+              continue;
+            }
+            if (e.attempts >= maxAttempts) {
+              Map<String, Object> fail = event("fail");
+              fail.put("job_id", e.jobId);
+              fail.put("worker_id", workerId);
+              fail.put("error", JobQueue.attemptsExhausted(e.jobId, e.attempts));
+              fail.put("attempt", e.attempts);
+              append(fail);
+              LOG.warn("job {}: {}", e.jobId, fail.get("error"));
+              continue;
+            }
+            Job job;
+            try {
+              job = validator.validate(jobDocument(e));
+            } catch (JobValidationException | IllegalArgumentException ex) {
+              Map<String, Object> fail = event("fail");
+              fail.put("job_id", e.jobId);
+              fail.put("worker_id", workerId);
+              fail.put("error", "job_invalid: " + ex.getMessage());
+              append(fail);
+              LOG.warn("job {} failed validation at claim: {}", e.jobId, ex.getMessage());
+              continue;
+            }
+            Instant at = clock.instant();
+            int attempt = e.attempts + 1;
+            double leaseEnd = Timestamps.leaseEnd(at, lease);
+            Map<String, Object> claim = new LinkedHashMap<>();
+            String ts = Timestamps.utc(at);
+            claim.put("ts_utc", ts);
+            claim.put("event", "claim");
+            claim.put("job_id", e.jobId);
+            claim.put("worker_id", workerId);
+            claim.put("lease_expires_unix", leaseEnd);
+            claim.put("attempt", attempt);
+            append(claim);
+            return Optional.of(new Claim(job, workerId, attempt, leaseEnd, ts));
+          }
+          return Optional.empty();
+        });
+  }
+
+  /**
+   * Extends a running claim's lease.
+   *
+   * @return the new lease end in Unix seconds
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public double heartbeat(Claim claim, Duration lease) {
+    return withLock(
+        () -> {
+          requireHead();
+          requireOwner(claim);
+          double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
+          Map<String, Object> hb = event("heartbeat");
+          hb.put("job_id", claim.job().jobId());
+          hb.put("worker_id", claim.workerId());
+          hb.put("lease_expires_unix", leaseEnd);
+          hb.put("attempt", claim.attempt());
+          append(hb);
+          return leaseEnd;
+        });
+  }
+
+  /**
+   * Records a claim's result.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String complete(Claim claim, Map<String, ?> result) {
+    return complete(claim, result, null);
+  }
+
+  /**
+   * Records a claim's result and the head of the job's evidence chain after its {@code complete}
+   * evidence line ({@code "evidence_head": {"seq", "hash"}}), which {@code verify} checks the
+   * evidence against.
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead) {
+    return finish(claim, "complete", "result", result, evidenceHead);
+  }
+
+  /**
+   * Records a claim's failure.
+   *
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String fail(Claim claim, String error) {
+    return fail(claim, error, null);
+  }
+
+  /**
+   * Records a claim's failure and the head of the job's evidence chain after its {@code failed}
+   * evidence line.
+   *
+   * @param evidenceHead the evidence head, or {@code null} to record none
+   * @return the event's {@code ts_utc}
+   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   */
+  public String fail(Claim claim, String error, ChainHead evidenceHead) {
+    return finish(claim, "fail", "error", error, evidenceHead);
+  }
+
+  /** Every job's state, in the order of their first enqueue. */
+  public List<JobStatus> status() {
+    return withLock(
+        () -> {
+          Replay r = replay();
+          double now = nowUnix();
+          List<JobStatus> out = new ArrayList<>(r.jobs.size());
+          for (Replay.Entry e : r.jobs.values()) {
+            out.add(status(e, now));
+          }
+          return out;
+        });
+  }
+
+  /** One job's state, if the job is in the ledger. */
+  public Optional<JobStatus> status(String jobId) {
+    return withLock(
+        () -> {
+          Replay.Entry e = replay().jobs.get(jobId);
+          return e == null ? Optional.<JobStatus>empty() : Optional.of(status(e, nowUnix()));
+        });
+  }
+
+  private static JobStatus status(Replay.Entry e, double now) {
+    JobState state = e.state(now);
+    return new JobStatus(
+        e.jobId,
+        e.jobType,
+        state,
+        e.attempts,
+        e.workerId,
+        e.lease,
+        e.updatedTs,
+        state == JobState.FAILED ? e.error : null);
+  }
+
+  /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
+  public List<Integer> unreadableLines() {
+    return withLock(() -> List.copyOf(replay().badLines));
+  }
+
+  private String finish(
+      Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
+    return withLock(
+        () -> {
+          requireHead();
+          requireOwner(claim);
+          Map<String, Object> ev = event(kind);
+          ev.put("job_id", claim.job().jobId());
+          ev.put("worker_id", claim.workerId());
+          ev.put(key, value);
+          ev.put("attempt", claim.attempt());
+          if (evidenceHead != null) {
+            ev.put("evidence_head", evidenceHead.toMap());
+          }
+          append(ev);
+          return (String) ev.get("ts_utc");
+        });
+  }
+
+  private void requireOwner(Claim claim) {
+    Replay.Entry e = replay().jobs.get(claim.job().jobId());
+    if (e == null
+        || e.rawState != JobState.RUNNING
+        || !claim.workerId().equals(e.workerId)
+        || e.attempts != claim.attempt()) {
+      throw new LocalExecException(
+          "stale_claim",
+          "job '"
+              + claim.job().jobId()
+              + "' attempt "
+              + claim.attempt()
+              + " by "
+              + claim.workerId()
+              + " is no longer the running claim; its write was refused",
+          false);
+    }
+  }
+
+  private String appendEnqueue(Map<String, Object> jobTree, boolean requeue) {
+    Map<String, Object> ev = event("enqueue");
+    ev.put("validator_mode", JobValidator.MODE);
+    ev.put("job", jobTree);
+    if (requeue) {
+      ev.put("requeue", true);
+    }
+    append(ev);
+    return (String) ev.get("ts_utc");
+  }
+
+  private Map<String, Object> event(String kind) {
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("ts_utc", Timestamps.utc(clock.instant()));
+    ev.put("event", kind);
+    return ev;
+  }
+
+  private double nowUnix() {
+    return Timestamps.unix(clock.instant());
+  }
+
+  /**
+   * Appends one chained event (see {@link ChainedJsonl}) to a ledger that still holds its head,
+   * then rewrites the head file; called under the ledger lock.
+   */
+  private void append(Map<String, Object> event) {
+    requireHead();
+    appendAndAnchor(event);
+  }
+
+  /** Appends one chained event and rewrites the head file after it, without checking the head. */
+  private ChainHead appendAndAnchor(Map<String, Object> event) {
+    ChainHead head;
+    try {
+      head = chain.append(event);
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_write_failed",
+          "cannot append to the ledger " + ledger + ": " + e.getMessage(),
+          true,
+          e);
+    }
+    // After the append was forced: the head may lag the ledger (a crash here), never lead it.
+    try {
+      new LedgerHeadFile(
+              head.seq(), head.hash(), chain.lastAppendEnd(), Timestamps.utc(clock.instant()))
+          .write(headFile);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "cannot write the ledger's head file {}: {}; it lags the ledger until the next append",
+          headFile,
+          e.toString());
+    }
+    return head;
+  }
+
+  /**
+   * Refuses with {@code ledger_cut} when the ledger no longer holds the head its head file names;
+   * called under the ledger lock.
+   */
+  private void requireHead() {
+    String problem = headProblemUnlocked();
+    if (problem != null) {
+      throw new LocalExecException("ledger_cut", problem, false);
+    }
+  }
+
+  /**
+   * Why the ledger does not hold its head, as the message of {@code ledger_cut}; empty when it does
+   * (or when there is no head file yet).
+   */
+  public Optional<String> headProblem() {
+    return withLock(() -> Optional.ofNullable(headProblemUnlocked()));
+  }
+
+  private String headProblemUnlocked() {
+    try {
+      Optional<LedgerHeadFile> head = LedgerHeadFile.read(headFile);
+      if (head.isEmpty()) {
+        return null;
+      }
+      LedgerHeadFile h = head.get();
+      String mismatch = h.mismatch(ledger);
+      if (mismatch == null) {
+        return null;
+      }
+      String ends = Files.exists(ledger) ? ", and its chain ends at seq " + chain.head().seq() : "";
+      return "the ledger "
+          + ledger
+          + " was cut or rewritten: its head file "
+          + headFile
+          + " says seq "
+          + h.seq()
+          + " (hash "
+          + h.hash().substring(0, 12)
+          + "...) ends at byte "
+          + h.offset()
+          + ", but "
+          + mismatch
+          + ends
+          + "; no job is claimed or queued until this is resolved: run `local-exec verify` to"
+          + " see what is missing, restore the ledger from a copy, or accept the ledger as it is"
+          + " now with `local-exec ledger accept-head`";
+    } catch (LocalExecException e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_read_failed",
+          "cannot check the ledger " + ledger + " against its head file: " + e.getMessage(),
+          true,
+          e);
+    }
+  }
+
+  /**
+   * What {@link #acceptHead()} did.
+   *
+   * @param status {@code head_ok} (the ledger held its head: nothing written) or {@code head_reset}
+   * @param previousHead the head file's head before, or {@code null} (none, or unreadable)
+   * @param ledgerHead the head of the ledger's chain as found
+   * @param head the head file's head now, or {@code null} (none yet)
+   */
+  public record HeadAcceptance(
+      String status, LedgerHeadFile previousHead, ChainHead ledgerHead, LedgerHeadFile head) {
+
+    /** {@code {"status", "previous_head", "ledger_head", "head"}}. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", status);
+      m.put("previous_head", previousHead == null ? null : previousHead.toMap());
+      m.put("ledger_head", ledgerHead.toMap());
+      m.put("head", head == null ? null : head.toMap());
+      return m;
+    }
+  }
+
+  /**
+   * The operator accepts the ledger as it is now, after it was cut or rewritten (or lost its head
+   * file): appends a chained {@code head_reset} event ({@code "previous_head"}: the head file's
+   * head, or {@code null}; {@code "ledger_head"}: the head of the ledger's chain as found) and
+   * rewrites the head file after it, so claims work again. Jobs whose events were cut off are not
+   * in the ledger any more; {@code verify} still names their evidence. When the ledger holds its
+   * head, writes nothing.
+   *
+   * @throws LocalExecException {@code ledger_write_failed} if the ledger cannot be written
+   */
+  public HeadAcceptance acceptHead() {
+    return withLock(
+        () -> {
+          LedgerHeadFile previous = null;
+          boolean intact;
+          try {
+            previous = LedgerHeadFile.read(headFile).orElse(null);
+            intact = previous != null && previous.mismatch(ledger) == null;
+          } catch (LocalExecException e) {
+            intact = false;
+          } catch (IOException e) {
+            throw new LocalExecException(
+                "ledger_read_failed",
+                "cannot check the ledger " + ledger + ": " + e.getMessage(),
+                true,
+                e);
+          }
+          ChainHead found;
+          try {
+            found = chain.head();
+          } catch (IOException e) {
+            throw new LocalExecException(
+                "ledger_read_failed",
+                "cannot read the ledger " + ledger + ": " + e.getMessage(),
+                true,
+                e);
+          }
+          if (intact) {
+            return new HeadAcceptance("head_ok", previous, found, previous);
+          }
+          Map<String, Object> ev = event("head_reset");
+          ev.put("previous_head", previous == null ? null : previous.toMap());
+          ev.put("ledger_head", found.toMap());
+          appendAndAnchor(ev);
+          cache = null;
+          LedgerHeadFile now;
+          try {
+            now = LedgerHeadFile.read(headFile).orElse(null);
+          } catch (IOException e) {
+            now = null;
+          }
+          LOG.warn(
+              "ledger {} accepted as it is at seq {} (its head file had {})",
+              ledger,
+              found.seq(),
+              previous == null
+                  ? "none"
+                  : "seq " + previous.seq() + " at byte " + previous.offset());
+          return new HeadAcceptance("head_reset", previous, found, now);
+        });
+  }
+
+  /** The lines before {@code offset} if the cached replay stands there, else -1. */
+  private int linesBefore(long offset) {
+    Replay r = cache;
+    return r != null && r.offset == offset ? r.lineNo : -1;
+  }
+
+  /**
+   * The {@code torn_line} event naming the ledger's unterminated last line that is not a JSON
+   * object (a write cut short by a crash), so replay and verify know it was a torn write and not
+   * garbage; the next append writes it before its own event.
+   */
+  private Map<String, Object> tornLineMarker(int lineNo, long bytes) {
+    Map<String, Object> ev = event("torn_line");
+    ev.put("line", lineNo);
+    ev.put("bytes", bytes);
+    LOG.warn("ledger {} ended in a torn line ({}); it is skipped", ledger, lineNo);
+    return ev;
+  }
+
+  /**
+   * The replay of the ledger, caught up incrementally: the lines appended since the last call (by
+   * any process) are read and applied to the cached state. The first call in a process starts from
+   * the snapshot ({@code jobs.snapshot}) when it is consistent with the ledger, else from the
+   * ledger's start; so does a call after the ledger was replaced, cut shorter or rewritten under
+   * the cache. Writes a new snapshot when enough was applied since the last one. Called under the
+   * ledger lock.
+   */
+  private Replay replay() {
+    if (!Files.exists(ledger)) {
+      cache = null;
+      return new Replay();
+    }
+    try (FileChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
+      String key = fileKey();
+      long size = ch.size();
+      if (cache != null) {
+        String why = staleReason(cache, ch, key, size);
+        if (why != null) {
+          LOG.info("ledger {} {}; replaying it again", ledger, why);
+          cache = null;
+        }
+      }
+      if (cache == null) {
+        cache = start(ch, key, size);
+      }
+      Replay view = catchUp(cache, ch, size);
+      if (snapshotEvery > 0
+          && cache.offset > 0
+          && (cache.linesSinceSnapshot >= snapshotEvery
+              || cache.bytesSinceSnapshot >= SNAPSHOT_BYTES)) {
+        writeSnapshot(cache, ch);
+      }
+      return view;
+    } catch (IOException e) {
+      cache = null;
+      throw new UncheckedIOException("cannot read the ledger " + ledger, e);
+    }
+  }
+
+  /** Why the cached replay no longer describes the ledger's start, or {@code null}. */
+  private static String staleReason(Replay r, FileChannel ch, String key, long size)
+      throws IOException {
+    if (!java.util.Objects.equals(key, r.fileKey)) {
+      return "was replaced (file key " + r.fileKey + ", now " + key + ")";
+    }
+    if (size < r.offset) {
+      return "shrank to " + size + " bytes from " + r.offset;
+    }
+    if (r.lastLineStart >= 0
+        && !LedgerSnapshot.sha256(LedgerSnapshot.read(ch, r.lastLineStart, r.offset))
+            .equals(r.lastLineSha256)) {
+      return "was rewritten (its line before byte " + r.offset + " changed)";
+    }
+    return null;
+  }
+
+  /** The replay to catch up from: the snapshot's, if it is consistent, else an empty one. */
+  private Replay start(FileChannel ch, String key, long size) {
+    if (snapshotEvery > 0 && Files.exists(snapshot)) {
+      String problem;
+      try {
+        LedgerSnapshot.Loaded loaded = LedgerSnapshot.load(snapshot, ch, key, size);
+        if (loaded.replay() != null) {
+          snapshotState = "loaded";
+          LOG.debug(
+              "ledger {}: loaded {} at byte {} ({} jobs)",
+              ledger,
+              snapshot,
+              loaded.replay().offset,
+              loaded.replay().jobs.size());
+          return loaded.replay();
+        }
+        problem = loaded.problem();
+        Files.deleteIfExists(snapshot);
+      } catch (IOException | UncheckedIOException e) {
+        problem = "it cannot be read: " + e.getMessage();
+      }
+      snapshotState = "ignored: " + problem;
+      LOG.info("ignoring {}: {}; replaying the ledger from its start", snapshot, problem);
+    } else {
+      snapshotState = "none";
+    }
+    Replay r = new Replay();
+    r.fileKey = key;
+    return r;
+  }
+
+  /**
+   * Applies the complete lines from {@code r}'s offset to {@code size}, reading a chunk at a time.
+   * An unterminated last line that is a JSON object is applied to a copy only (a later append
+   * completes it); one that is not is a torn write and changes nothing.
+   */
+  private Replay catchUp(Replay r, FileChannel ch, long size) throws IOException {
+    if (r.offset >= size) {
+      return r;
+    }
+    LineReader lines = new LineReader(ch, r.offset, size);
+    long lastStart = -1;
+    while (lines.next()) {
+      long start = lines.lineOffset();
+      r.lineNo++;
+      applyLine(r, lines.bytes(), lines.start(), lines.end(), start, false);
+      long length = lines.end() + 1L - lines.start();
+      r.offset = start + length;
+      r.linesSinceSnapshot++;
+      r.bytesSinceSnapshot += length;
+      linesRead++;
+      lastStart = start;
+    }
+    if (lastStart >= 0) {
+      r.lastLineStart = lastStart;
+      r.lastLineSha256 = LedgerSnapshot.sha256(LedgerSnapshot.read(ch, lastStart, r.offset));
+    }
+    if (lines.end() > lines.start()) {
+      LedgerEvent ev = object(lines.bytes(), lines.start(), lines.end());
+      if (ev != null) {
+        Replay view = r.copy();
+        view.lineNo++;
+        view.apply(ev, lines.lineOffset());
+        return view;
+      }
+    }
+    return r;
+  }
+
+  private void applyLine(Replay r, byte[] bytes, int from, int to, long lineStart, boolean last) {
+    LedgerEvent ev = object(bytes, from, to);
+    if (ev == null) {
+      if (!last && !isBlank(bytes, from, to)) {
+        r.badLines.add(r.lineNo);
+        LOG.debug("ledger {} line {} is not a JSON object; skipped", ledger, r.lineNo);
+      }
+      return;
+    }
+    r.apply(ev, lineStart);
+  }
+
+  /** The fields of the JSON object in {@code bytes[from, to)}, or {@code null} if it is not one. */
+  private static LedgerEvent object(byte[] bytes, int from, int to) {
+    LedgerEvent ev = LedgerEvent.read(bytes, from, to - from);
+    if (ev != null) {
+      return ev;
+    }
+    String text = new String(bytes, from, to - from, StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Json.parse(text) instanceof Map<?, ?> m ? LedgerEvent.of(m) : null;
+    } catch (LocalExecException e) {
+      return null;
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes, int from, int to) {
+    return new String(bytes, from, to - from, StandardCharsets.UTF_8).isBlank();
+  }
+
+  private void writeSnapshot(Replay r, FileChannel ch) {
+    try {
+      LedgerSnapshot.write(snapshot, r, ch, Timestamps.utc(clock.instant()));
+      snapshotsWritten++;
+      LOG.debug(
+          "ledger {}: wrote {} at byte {} ({} jobs)", ledger, snapshot, r.offset, r.jobs.size());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn(
+          "cannot write the ledger snapshot {}: {}; the ledger is unaffected",
+          snapshot,
+          e.getMessage());
+    } finally {
+      r.linesSinceSnapshot = 0;
+      r.bytesSinceSnapshot = 0;
+    }
+  }
+
+  private String fileKey() throws IOException {
+    Object key = Files.readAttributes(ledger, BasicFileAttributes.class).fileKey();
+    return key == null ? null : key.toString();
+  }
+
+  /**
+   * The job document of {@code e}, read back from its {@code enqueue} line. Called under the lock.
+   *
+   * @throws LocalExecException {@code ledger_changed} if that line is no longer there (the ledger
+   *     was edited in place); the next call replays the whole ledger again
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> jobDocument(Replay.Entry e) {
+    Object parsed;
+    try (FileChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
+      byte[] line = lineAt(ch, e.enqueueOffset);
+      parsed = Json.parse(new String(line, StandardCharsets.UTF_8).strip());
+    } catch (IOException | LocalExecException ex) {
+      parsed = ex;
+    }
+    if (parsed instanceof Map<?, ?> ev
+        && "enqueue".equals(ev.get("event"))
+        && ev.get("job") instanceof Map<?, ?> job
+        && e.jobId.equals(job.get("job_id"))) {
+      return (Map<String, Object>) job;
+    }
+    cache = null;
+    try {
+      Files.deleteIfExists(snapshot);
+    } catch (IOException ex) {
+      LOG.warn("cannot delete {}: {}", snapshot, ex.getMessage());
+    }
+    LOG.warn(
+        "ledger {} has no enqueue of job {} at byte {} any more; replaying it again",
+        ledger,
+        e.jobId,
+        e.enqueueOffset);
+    throw new LocalExecException(
+        "ledger_changed",
+        "the ledger "
+            + ledger
+            + " has no enqueue of job '"
+            + e.jobId
+            + "' at byte "
+            + e.enqueueOffset
+            + " where its replay found one: it was edited in place; try again, the next call"
+            + " replays it from its start",
+        true);
+  }
+
+  /** The line starting at {@code offset}, without its line break (to the end of the file). */
+  private static byte[] lineAt(FileChannel ch, long offset) throws IOException {
+    LineReader lines = new LineReader(ch, offset, ch.size(), 4096);
+    lines.next();
+    return java.util.Arrays.copyOfRange(lines.bytes(), lines.start(), lines.end());
+  }
+
+  @SuppressWarnings("try")
+  private <T> T withLock(Supplier<T> action) {
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel ch =
+              PlaneFiles.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        return action.get();
+      }
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_lock_failed", "cannot lock " + lockFile + ": " + e.getMessage(), true, e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+}

@@ -1,7 +1,0 @@
-/**
- * MCP tools under the job's policy: the guarded {@link dev.localexec.api.spi.ToolInvoker} a task
- * gets from its context, which checks names against {@code allowed_tools} and {@code
- * enabled_tools}, counts and bounds each call, and records it as evidence before handing it to the
- * plane's {@link dev.localexec.api.spi.ToolBackend}.
- */
-package dev.localexec.core.tools;
