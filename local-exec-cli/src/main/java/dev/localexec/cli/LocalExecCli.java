@@ -1,12 +1,10 @@
 package dev.localexec.cli;
 
-import dev.localexec.api.ArgvRejectedException;
 import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ResourceLimits;
 import dev.localexec.core.integrity.VerifyReport;
-import dev.localexec.core.internal.exec.ArgvPolicy;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.limits.ResourcePolicy;
 import dev.localexec.core.internal.plane.DemoJob;
@@ -601,7 +599,6 @@ public final class LocalExecCli {
           a.has("--demo")
               ? DemoJob.create(clock.instant())
               : plane.parseJob(readFile(a.get("--job-file")));
-      refuseShells(plane, job);
       String ts = plane.enqueue(job);
       print(line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
       return OK;
@@ -758,8 +755,7 @@ public final class LocalExecCli {
     try (LocalExecPlane plane = plane(a)) {
       try {
         Job job = plane.parseJob(readFile(a.positionals.get(0)));
-        plane.refuseSecretsIn(job);
-        refuseShells(plane, job);
+        plane.validate(job);
         print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
         return OK;
       } catch (JobValidationException e) {
@@ -770,40 +766,6 @@ public final class LocalExecCli {
         print(m);
         throw e;
       }
-    }
-  }
-
-  /**
-   * Refuses, as an invalid document, a job whose commands have a shell as the program, unless
-   * {@code --allow-shells} is given: the worker would refuse it when it runs.
-   */
-  private static void refuseShells(LocalExecPlane plane, Job job) {
-    if (plane.workerOptions().allowShells()) {
-      return;
-    }
-    var plugin = plane.task(job.jobType());
-    if (plugin.isEmpty()) {
-      return;
-    }
-    List<List<String>> argvs = plugin.get().argvs(job.payload());
-    List<String> errors = new ArrayList<>();
-    for (int i = 0; i < argvs.size(); i++) {
-      try {
-        ArgvPolicy.defaults().check(argvs.get(i));
-      } catch (ArgvRejectedException e) {
-        if (e.reason().equals("shell_program")) {
-          errors.add(
-              "$.payload: command "
-                  + (i + 1)
-                  + " of "
-                  + argvs.size()
-                  + " would be refused when it runs: "
-                  + e.getMessage());
-        }
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw new JobValidationException(errors);
     }
   }
 

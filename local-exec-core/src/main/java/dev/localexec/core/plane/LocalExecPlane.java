@@ -1,6 +1,8 @@
 package dev.localexec.core.plane;
 
+import dev.localexec.api.ArgvRejectedException;
 import dev.localexec.api.Job;
+import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.spi.ModelBackend;
@@ -9,6 +11,7 @@ import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.core.exec.EnvPolicy;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.integrity.VerifyReport;
+import dev.localexec.core.internal.exec.ArgvPolicy;
 import dev.localexec.core.internal.exec.LocalArgvRunner;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.integrity.Verifier;
@@ -284,14 +287,64 @@ public final class LocalExecPlane implements AutoCloseable {
   }
 
   /**
-   * Validates and enqueues a job, exporting the schema files first.
+   * Checks a job as {@link #enqueue} does, without enqueuing it: its schemas, that it holds no
+   * secret value of the plane's environment, and that none of its commands has a shell as the
+   * program while the workers refuse shells ({@link WorkerOptions#allowShells()}), so a document
+   * the worker would refuse when it runs is refused now.
+   *
+   * @throws dev.localexec.api.JobValidationException if the job does not satisfy its schemas, or
+   *     names a command with a shell as the program ({@code $.payload: command N of M would be
+   *     refused when it runs: ...})
+   * @throws dev.localexec.api.PolicyViolationException {@code secret_in_job} naming where
+   */
+  public void validate(Job job) {
+    checkOpen();
+    validator.validate(job.toMap());
+    redactor.refuseSecretsIn(job.toMap());
+    refuseShells(job);
+  }
+
+  /**
+   * Validates and enqueues a job, exporting the schema files first; the checks are {@link
+   * #validate(Job)}'s.
    *
    * @return the enqueue event's {@code ts_utc}
    */
   public String enqueue(Job job) {
     checkOpen();
+    refuseShells(job);
     exportSchemas();
     return queue.enqueue(job);
+  }
+
+  private void refuseShells(Job job) {
+    if (workerOptions.allowShells()) {
+      return;
+    }
+    Optional<TaskPlugin> plugin = registry.find(job.jobType());
+    if (plugin.isEmpty()) {
+      return;
+    }
+    List<List<String>> argvs = plugin.get().argvs(job.payload());
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < argvs.size(); i++) {
+      try {
+        ArgvPolicy.defaults().check(argvs.get(i));
+      } catch (ArgvRejectedException e) {
+        if (e.reason().equals("shell_program")) {
+          errors.add(
+              "$.payload: command "
+                  + (i + 1)
+                  + " of "
+                  + argvs.size()
+                  + " would be refused when it runs: "
+                  + e.getMessage());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new JobValidationException(errors);
+    }
   }
 
   /** Re-queues a finished job; returns the event's {@code ts_utc}. */
