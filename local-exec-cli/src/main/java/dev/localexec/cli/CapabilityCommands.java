@@ -17,7 +17,6 @@ import dev.localexec.tasks.mcpcall.McpCallTask;
 import dev.localexec.vllm.VllmHealth;
 import dev.localexec.vllm.VllmModelBackend;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,60 +33,91 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code mcp list|call}, {@code vllm serve-command|health} and {@code coordinator}. */
 final class CapabilityCommands {
-  static final Set<String> MCP_VALUED = Set.of("--args");
-  static final Set<String> COORDINATOR_VALUED = Set.of("--allow-tools");
-  static final Set<String> COORDINATOR_SWITCHES =
-      Set.of("--dry-run", "--allow-subprocess", "--allow-network");
-
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final PrintStream out;
-  private final Clock clock;
-  private final CliBackends backends;
-
-  /** Builds the plane for a command: (args, whether jobs may use the tool/model backends). */
-  private final BiFunction<Args, Boolean, LocalExecPlane> planes;
-
-  CapabilityCommands(
-      PrintStream out,
-      Clock clock,
-      CliBackends backends,
-      BiFunction<Args, Boolean, LocalExecPlane> planes) {
-    this.out = out;
-    this.clock = clock;
-    this.backends = backends;
-    this.planes = planes;
-  }
+  private CapabilityCommands() {}
 
   // ---- mcp ----
 
-  int mcp(Args a, Path root) {
-    if (a.positionals.isEmpty()) {
-      throw new UsageException("mcp needs list or call");
+  /** {@code mcp list | call SERVER.TOOL}. */
+  @Command(
+      name = "mcp",
+      description =
+          "The MCP tools of config/mcporter.json (or --mcp-config): list them, or call one as a"
+              + " job.",
+      subcommands = {Mcp.ListTools.class, Mcp.Call.class})
+  static final class Mcp implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      throw new UsageException(CommandTree.needs(spec));
     }
-    String what = a.positionals.get(0);
-    switch (what) {
-      case "list":
-        if (a.positionals.size() > 1) {
-          throw new UsageException("unexpected argument '" + a.positionals.get(1) + "'");
-        }
-        return mcpList(a, root);
-      case "call":
-        if (a.positionals.size() != 2) {
-          throw new UsageException("mcp call needs one tool name, server.tool");
-        }
-        return mcpCall(a, a.positionals.get(1));
-      default:
-        throw new UsageException("mcp needs list or call, got '" + what + "'");
+
+    /** {@code mcp list}. */
+    @Command(
+        name = "list",
+        description =
+            "Print the configured servers' tools, one JSON line each with whether it is enabled,"
+                + " then the totals and any enabled tool no server offers.")
+    static final class ListTools implements Callable<Integer> {
+      @Mixin Options.Help help;
+      private final LocalExecCli cli;
+
+      ListTools(LocalExecCli cli) {
+        this.cli = cli;
+      }
+
+      @Override
+      public Integer call() {
+        return mcpList(cli);
+      }
+    }
+
+    /** {@code mcp call SERVER.TOOL [--args JSON]}. */
+    @Command(
+        name = "call",
+        description =
+            "Call one tool as an ad-hoc mcp_call_task job allowed only that tool (same policy,"
+                + " budgets and evidence as any job; jobs queued before it run first).")
+    static final class Call implements Callable<Integer> {
+      @Mixin Options.Help help;
+
+      @Parameters(paramLabel = "SERVER.TOOL", description = "The tool, e.g. everything.echo.")
+      String tool;
+
+      @Option(
+          names = "--args",
+          paramLabel = "JSON",
+          description = "The tool's arguments, a JSON object (default {}).")
+      String args = "{}";
+
+      private final LocalExecCli cli;
+
+      Call(LocalExecCli cli) {
+        this.cli = cli;
+      }
+
+      @Override
+      public Integer call() {
+        return mcpCall(cli, tool, args);
+      }
     }
   }
 
-  private int mcpList(Args a, Path root) {
-    ToolBackend backend = backends.toolsForCommand(a, root);
+  private static int mcpList(LocalExecCli cli) {
+    ToolBackend backend = cli.backends().toolsForCommand(cli.backendOptions(), cli.root());
     Set<String> enabled = backend.settings().enabledTools();
     List<ToolDescription> tools = backend.listTools(backend.settings().timeout());
     Set<String> offered = new HashSet<>();
@@ -100,7 +131,7 @@ final class CapabilityCommands {
       line.put("name", t.name());
       line.put("enabled", enabled.contains(t.name()));
       line.put("description", firstLine(t.description()));
-      print(line);
+      print(cli, line);
     }
     Set<String> missing = new TreeSet<>(enabled);
     missing.removeAll(offered);
@@ -111,12 +142,11 @@ final class CapabilityCommands {
     total.put("tools", tools.size());
     total.put("enabled", enabled.size() - missing.size());
     total.put("enabled_but_not_offered", List.copyOf(missing));
-    print(total);
+    print(cli, total);
     return LocalExecCli.OK;
   }
 
-  private int mcpCall(Args a, String tool) {
-    String argsText = a.has("--args") ? a.get("--args") : "{}";
+  private static int mcpCall(LocalExecCli cli, String tool, String argsText) {
     Object args;
     try {
       args = Json.parse(argsText);
@@ -126,12 +156,13 @@ final class CapabilityCommands {
     if (!(args instanceof Map<?, ?>)) {
       throw new UsageException("--args must be a JSON object, e.g. '{\"message\":\"hi\"}'");
     }
-    try (LocalExecPlane plane = planes.apply(a, true)) {
-      Job job = adHocJob(tool, args);
+    try (LocalExecPlane plane = cli.plane(true)) {
+      Job job = adHocJob(cli.clock(), tool, args);
       String ts = plane.enqueue(job);
-      print(LocalExecCli.line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
-      RunOutcome outcome = runUntilDone(plane, job.jobId(), job.budgets().maxWallTimeSec());
-      print(outcome.toMap());
+      print(cli, LocalExecCli.line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
+      RunOutcome outcome =
+          runUntilDone(cli.clock(), plane, job.jobId(), job.budgets().maxWallTimeSec());
+      print(cli, outcome.toMap());
       if (!"complete".equals(outcome.status())) {
         return LocalExecCli.FAILURE;
       }
@@ -139,13 +170,13 @@ final class CapabilityCommands {
       result.put("status", "result");
       result.put("tool", tool);
       result.put("result", resultFromSummary(plane, outcome, tool));
-      print(result);
+      print(cli, result);
       return LocalExecCli.OK;
     }
   }
 
   /** A one-call {@code mcp_call_task} job allowed exactly that tool. */
-  private Job adHocJob(String tool, Object args) {
+  private static Job adHocJob(Clock clock, String tool, Object args) {
     Map<String, Object> call = new LinkedHashMap<>();
     call.put("tool", tool);
     call.put("arguments", args);
@@ -169,7 +200,8 @@ final class CapabilityCommands {
    * Runs queued jobs here until {@code jobId} has ended (jobs queued before it run first, as a
    * worker would run them), or waits for another worker to end it.
    */
-  private RunOutcome runUntilDone(LocalExecPlane plane, String jobId, int maxWaitSec) {
+  private static RunOutcome runUntilDone(
+      Clock clock, LocalExecPlane plane, String jobId, int maxWaitSec) {
     Instant deadline = clock.instant().plusSeconds(maxWaitSec + 60L);
     while (clock.instant().isBefore(deadline)) {
       RunOutcome o = plane.runOnce();
@@ -227,77 +259,150 @@ final class CapabilityCommands {
 
   // ---- vllm ----
 
-  int vllm(Args a, Path root) {
-    if (a.positionals.size() != 1) {
-      throw new UsageException("vllm needs serve-command or health");
+  /** {@code vllm serve-command | health}. */
+  @Command(
+      name = "vllm",
+      description = "The vLLM server of config/vllm/dali_local_exec.yaml.",
+      subcommands = {Vllm.ServeCommand.class, Vllm.Health.class})
+  static final class Vllm implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      throw new UsageException(CommandTree.needs(spec));
     }
-    switch (a.positionals.get(0)) {
-      case "serve-command":
-        for (String l : CliBackends.vllmConfig(root).serveCommand().lines()) {
-          out.println(l);
+
+    /** {@code vllm serve-command}. */
+    @Command(
+        name = "serve-command",
+        description =
+            "Print the `vllm serve` command line for the configuration (the API key goes by"
+                + " environment, never on the line).")
+    static final class ServeCommand implements Callable<Integer> {
+      @Mixin Options.Help help;
+      private final LocalExecCli cli;
+
+      ServeCommand(LocalExecCli cli) {
+        this.cli = cli;
+      }
+
+      @Override
+      public Integer call() {
+        for (String l : CliBackends.vllmConfig(cli.root()).serveCommand().lines()) {
+          cli.out().println(l);
         }
         return LocalExecCli.OK;
-      case "health":
-        VllmHealth h = backends.model(root).client().health();
-        Map<String, Object> m = new LinkedHashMap<>(h.toMap());
-        print(m);
-        return h.ready() ? LocalExecCli.OK : LocalExecCli.FAILURE;
-      default:
-        throw new UsageException(
-            "vllm needs serve-command or health, got '" + a.positionals.get(0) + "'");
+      }
     }
-  }
 
-  /** The model's health for {@code health --model vllm}. */
-  Map<String, Object> modelHealth(Path root) {
-    return backends.model(root).client().health().toMap();
+    /** {@code vllm health}. */
+    @Command(
+        name = "health",
+        description =
+            "Print the server's /health, its models with max_model_len and whether the configured"
+                + " model is ready; exit 1 when it is not.")
+    static final class Health implements Callable<Integer> {
+      @Mixin Options.Help help;
+      private final LocalExecCli cli;
+
+      Health(LocalExecCli cli) {
+        this.cli = cli;
+      }
+
+      @Override
+      public Integer call() {
+        VllmHealth h = cli.backends().model(cli.root()).client().health();
+        print(cli, new LinkedHashMap<>(h.toMap()));
+        return h.ready() ? LocalExecCli.OK : LocalExecCli.FAILURE;
+      }
+    }
   }
 
   // ---- coordinator ----
 
-  int coordinator(Args a, Path root) {
-    if (a.positionals.isEmpty()) {
-      throw new UsageException("coordinator needs a goal, e.g. coordinator \"index the docs\"");
+  /**
+   * {@code coordinator GOAL... [--dry-run] [--allow-subprocess] [--allow-network] [--allow-tools]}.
+   */
+  @Command(
+      name = "coordinator",
+      description =
+          "Ask the model (config/vllm/dali_local_exec.yaml) for a job that reaches GOAL, validate"
+              + " it against the limits given, and queue it only if it is valid; exit 3 with the"
+              + " errors when it is not.")
+  static final class CoordinatorCmd implements Callable<Integer> {
+    @Mixin Options.Help help;
+
+    @Parameters(paramLabel = "GOAL", arity = "0..*", description = "What the job should do.")
+    List<String> goal = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Print the proposal but queue nothing.")
+    boolean dryRun;
+
+    @Option(names = "--allow-subprocess", description = "Let the proposed job run subprocesses.")
+    boolean allowSubprocess;
+
+    @Option(names = "--allow-network", description = "Let the proposed job use the network.")
+    boolean allowNetwork;
+
+    @Option(
+        names = "--allow-tools",
+        paramLabel = "A,B",
+        description = "Let the proposed job call these tools.")
+    String allowTools;
+
+    private final LocalExecCli cli;
+
+    CoordinatorCmd(LocalExecCli cli) {
+      this.cli = cli;
     }
-    String goal = String.join(" ", a.positionals);
-    Set<String> tools = new TreeSet<>();
-    if (a.has("--allow-tools")) {
-      for (String t : a.get("--allow-tools").split(",")) {
-        if (!t.isBlank()) {
-          tools.add(t.strip());
+
+    @Override
+    public Integer call() {
+      if (goal.isEmpty()) {
+        throw new UsageException("coordinator needs a goal, e.g. coordinator \"index the docs\"");
+      }
+      Set<String> tools = new TreeSet<>();
+      if (allowTools != null) {
+        for (String t : allowTools.split(",")) {
+          if (!t.isBlank()) {
+            tools.add(t.strip());
+          }
         }
       }
-    }
-    Coordinator.Limits limits =
-        new Coordinator.Limits(a.has("--allow-subprocess"), a.has("--allow-network"), tools);
-    try (LocalExecPlane plane = planes.apply(a, false)) {
-      VllmModelBackend model = backends.model(root);
-      Coordinator coordinator =
-          new Coordinator(plane, model, limits, Duration.ofSeconds(300), clock);
-      Coordinator.Proposal p = coordinator.propose(goal);
-      Map<String, Object> proposed = new LinkedHashMap<>();
-      proposed.put("status", "proposed");
-      proposed.put("valid", p.valid());
-      proposed.put("job", p.job() == null ? null : p.job().toMap());
-      proposed.put("errors", p.errors());
-      proposed.put("model", p.reply().model());
-      proposed.put("finish_reason", p.reply().finishReason());
-      proposed.put("prompt_tokens", p.reply().promptTokens());
-      proposed.put("completion_tokens", p.reply().completionTokens());
-      proposed.put("latency_ms", p.reply().latency().toMillis());
-      print(proposed);
-      if (!p.valid()) {
-        throw new JobValidationException(p.errors());
-      }
-      if (a.has("--dry-run")) {
+      Coordinator.Limits limits = new Coordinator.Limits(allowSubprocess, allowNetwork, tools);
+      try (LocalExecPlane plane = cli.plane(false)) {
+        VllmModelBackend model = cli.backends().model(cli.root());
+        Coordinator coordinator =
+            new Coordinator(plane, model, limits, Duration.ofSeconds(300), cli.clock());
+        Coordinator.Proposal p = coordinator.propose(String.join(" ", goal));
+        Map<String, Object> proposed = new LinkedHashMap<>();
+        proposed.put("status", "proposed");
+        proposed.put("valid", p.valid());
+        proposed.put("job", p.job() == null ? null : p.job().toMap());
+        proposed.put("errors", p.errors());
+        proposed.put("model", p.reply().model());
+        proposed.put("finish_reason", p.reply().finishReason());
+        proposed.put("prompt_tokens", p.reply().promptTokens());
+        proposed.put("completion_tokens", p.reply().completionTokens());
+        proposed.put("latency_ms", p.reply().latency().toMillis());
+        print(cli, proposed);
+        if (!p.valid()) {
+          throw new JobValidationException(p.errors());
+        }
+        if (dryRun) {
+          print(
+              cli,
+              LocalExecCli.line(
+                  "status", "not_enqueued", "job_id", p.job().jobId(), "reason", "--dry-run"));
+          return LocalExecCli.OK;
+        }
+        String ts = coordinator.enqueue(p);
         print(
-            LocalExecCli.line(
-                "status", "not_enqueued", "job_id", p.job().jobId(), "reason", "--dry-run"));
+            cli,
+            LocalExecCli.line("status", "enqueued", "job_id", p.job().jobId(), "event_ts", ts));
         return LocalExecCli.OK;
       }
-      String ts = coordinator.enqueue(p);
-      print(LocalExecCli.line("status", "enqueued", "job_id", p.job().jobId(), "event_ts", ts));
-      return LocalExecCli.OK;
     }
   }
 
@@ -308,8 +413,8 @@ final class CapabilityCommands {
     return (nl < 0 ? s : s.substring(0, nl)).strip();
   }
 
-  private void print(Map<String, ?> m) {
-    out.println(Json.line(JsonValues.copyObject(m)));
+  private static void print(LocalExecCli cli, Map<String, ?> m) {
+    cli.out().println(Json.line(JsonValues.copyObject(m)));
   }
 
   private static void sleep(Duration d) {

@@ -27,15 +27,12 @@ final class CliBackends implements AutoCloseable {
   }
 
   /** The tool configuration file: {@code --mcp-config}, else {@code config/mcporter.json}. */
-  static Path mcpConfig(Args a, Path root) {
-    return a.has("--mcp-config")
-        ? root.resolve(a.get("--mcp-config"))
-        : root.resolve(DEFAULT_MCP_CONFIG);
+  static Path mcpConfig(Options.Backends a, Path root) {
+    return a.mcpConfig != null ? root.resolve(a.mcpConfig) : root.resolve(DEFAULT_MCP_CONFIG);
   }
 
-  /** The backend kind: {@code --mcp-backend}, else {@code mcporter}. */
-  static String mcpKind(Args a) {
-    String kind = a.has("--mcp-backend") ? a.get("--mcp-backend") : McpBackends.MCPORTER;
+  /** {@code kind} when it is a backend kind ({@code mcporter}, {@code sdk} or {@code off}). */
+  static String checkMcpKind(String kind) {
     if (!List.of(McpBackends.MCPORTER, McpBackends.SDK, "off").contains(kind)) {
       throw new UsageException("--mcp-backend must be mcporter, sdk or off, got '" + kind + "'");
     }
@@ -47,14 +44,14 @@ final class CliBackends implements AutoCloseable {
    * configuration file does not exist. It opens on a job's first tool call (see {@link
    * LazyToolBackend}).
    */
-  ToolBackend toolsForJobs(Args a, Path root) {
-    String kind = mcpKind(a);
+  ToolBackend toolsForJobs(Options.Backends a, Path root) {
+    String kind = a.mcpBackend;
     Path config = mcpConfig(a, root);
     if (kind.equals("off")) {
       return null;
     }
     if (!Files.exists(config)) {
-      if (a.has("--mcp-config")) {
+      if (a.mcpConfig != null) {
         throw new UsageException("--mcp-config: no such file: " + config);
       }
       return null;
@@ -65,8 +62,8 @@ final class CliBackends implements AutoCloseable {
   }
 
   /** The tool backend for {@code mcp list|call}: always opened, from the configuration file. */
-  ToolBackend toolsForCommand(Args a, Path root) {
-    String kind = mcpKind(a);
+  ToolBackend toolsForCommand(Options.Backends a, Path root) {
+    String kind = a.mcpBackend;
     if (kind.equals("off")) {
       throw new UsageException("mcp commands need a backend; --mcp-backend is off");
     }
@@ -83,16 +80,8 @@ final class CliBackends implements AutoCloseable {
   }
 
   /** The model for running jobs: {@code --model vllm} opens the vLLM configuration's backend. */
-  ModelBackend modelForJobs(Args a, Path root) {
-    String mode = a.has("--model") ? a.get("--model") : "off";
-    switch (mode) {
-      case "off":
-        return null;
-      case "vllm":
-        return model(root);
-      default:
-        throw new UsageException("--model must be off or vllm, got '" + mode + "'");
-    }
+  ModelBackend modelForJobs(Options.Backends a, Path root) {
+    return a.model.equals("vllm") ? model(root) : null;
   }
 
   /** The vLLM backend of {@code config/vllm/dali_local_exec.yaml} under the root. */

@@ -1,46 +1,47 @@
 package dev.localexec.cli;
 
-import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
-import dev.localexec.api.ResourceLimits;
-import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.internal.integrity.Redactor;
-import dev.localexec.core.internal.limits.ResourcePolicy;
-import dev.localexec.core.internal.plane.DemoJob;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
-import dev.localexec.core.queue.JobState;
-import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.SandboxMode;
-import dev.localexec.core.worker.RunOutcome;
-import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code local-exec} command. Prints JSON lines on standard output; on bad input prints one
- * line on standard error and exits non-zero: 2 for usage errors (unknown flag, missing file), 3 for
- * an invalid job, 1 for anything else.
+ * line on standard error and exits non-zero: 2 for usage errors (unknown option, missing or bad
+ * value, missing file), 3 for an invalid job, 1 for anything else.
+ *
+ * <p>The commands are picocli commands (see {@link CommandTree}); the global options (the {@link
+ * Options.Plane}, {@link Options.Resources} and {@link Options.Backends} mixins) go before or after
+ * the command.
  */
 public final class LocalExecCli {
   static final int OK = 0;
@@ -48,124 +49,15 @@ public final class LocalExecCli {
   static final int USAGE = 2;
   static final int INVALID = 3;
 
-  private static final Set<String> GLOBAL_VALUED =
-      Set.of(
-          "--repo-root",
-          "--worker-id",
-          "--sandbox",
-          "--plugins",
-          "--mcp-backend",
-          "--mcp-config",
-          "--model",
-          "--open-control",
-          "--max-memory-bytes",
-          "--max-processes",
-          "--max-cpu-sec",
-          "--max-file-bytes",
-          "--tmpfs-bytes",
-          "--allow-env",
-          "--secret-env",
-          QueueSelection.FLAG);
-  private static final Set<String> GLOBAL_SWITCHES = Set.of("--allow-shells", "--help");
-
-  private static final String HELP =
-      String.join(
-          "\n",
-          "usage: local-exec [--repo-root DIR] [--worker-id ID] [--allow-shells]"
-              + " [--sandbox auto|bwrap|unshare|none] [--plugins DIR] [--open-control P,Q]",
-          "                  [--allow-env NAME[,NAME...]] [--secret-env NAME[,NAME...]]",
-          "                  [--mcp-backend mcporter|sdk|off] [--mcp-config FILE]"
-              + " [--model off|vllm]",
-          "                  [--max-memory-bytes N] [--max-processes N] [--max-cpu-sec N]"
-              + " [--max-file-bytes N] [--tmpfs-bytes N] COMMAND ...",
-          "",
-          "commands:",
-          "  demo                        enqueue the demo job, run it once, print where the evidence is",
-          "  enqueue --demo | --job-file F (- reads standard input)",
-          "                              validate and queue a job",
-          "  worker --once | --loop [--slots N] [--idle-sleep-ms N] [--max-idle-sec N]"
-              + " [--lease-sec N] [--stop-grace-sec N] [--max-attempts N]",
-          "                              run one job, or run jobs (N at once) until the kill switch"
-              + " is on;",
-          "                              SIGTERM: no new claims, running jobs get the grace"
-              + " (default 10 s)",
-          "  status [JOB_ID]             every job's state (one JSON line each), then the totals",
-          "  health                      kill switch, sandbox, folders, ledger, jobs by state",
-          "  validate F                  check a job file against the schemas",
-          "  requeue JOB_ID              queue a finished job again",
-          "  verify [JOB_ID]             recompute the hash chains of the ledger and the evidence,"
-              + " check the ledger",
-          "                              against state/jobs.head and each summary against its"
-              + " evidence (one JOB_ID:",
-          "                              the ledger and that job's files); exit 1 on a problem",
-          "  kill-switch on [REASON] | off | status",
-          "  mcp list                    the configured MCP servers' tools, and which are enabled",
-          "  mcp call SERVER.TOOL [--args JSON]",
-          "                              call one tool as an ad-hoc mcp_call_task job (same policy,"
-              + " budgets, evidence)",
-          "  vllm serve-command | health the `vllm serve` line for config/vllm/dali_local_exec.yaml;"
-              + " the server's state",
-          "  coordinator GOAL... [--dry-run] [--allow-subprocess] [--allow-network]"
-              + " [--allow-tools A,B]",
-          "                              ask the model for a job, validate it, enqueue it only if"
-              + " valid",
-          "  ledger export FILE | import FILE | accept-head",
-          "                              write the queue's ledger as jobs.jsonl; load a file ledger"
-              + " into an empty database queue;",
-          "                              accept a cut or rewritten ledger as it is (claims"
-              + " resume)",
-          "  plane start | stop | status | health | install-units [--mode auto|systemd|pidfile]",
-          "                              the worker loop as a service: a systemd user unit when"
-              + " `systemctl --user`",
-          "                              works, else a pidfile daemon (state/worker.pid);"
-              + " start takes the worker --loop flags",
-          "",
-          "COMMAND --help (or -h) prints that command's help and does nothing else; --version prints"
-              + " the version.",
-          "--repo-root defaults to the current folder. Files go to workspace/local_exec/ under it.",
-          "MCP tools: config/mcporter.json (or --mcp-config); jobs get a backend when it enables"
-              + " tools",
-          "(--mcp-backend mcporter, the default, or sdk for warm sessions). --model vllm lets jobs"
-              + " with",
-          "model.chat in allowed_tools ask the server of config/vllm/dali_local_exec.yaml.",
-          "--sandbox auto (the default) runs subprocesses in bubblewrap, else unshare, else refuses"
-              + " them;",
-          "bwrap or unshare insist on one; none turns the sandbox off. bwrap keeps the plane's"
-              + " folders and the",
-          "repo's control files (.git config and hooks, .envrc, .vscode, config/, ...) read-only;"
-              + " --open-control .git,config",
-          "lets jobs write the ones named.",
-          "--max-memory-bytes, --max-processes, --max-cpu-sec, --max-file-bytes: the ceilings of"
-              + " the jobs' resource budgets,",
-          "also what a job that does not ask gets (defaults: memory 4 GiB, at most half the RAM;"
-              + " 1024 processes;",
-          "no CPU limit; files up to 16 GiB). A job asking for more fails with"
-              + " resource_above_ceiling:<budget>.",
-          "--tmpfs-bytes: the size of the sandbox's /tmp, /run and /dev/shm (default 256 MiB).",
-          "--allow-env lets jobs have these variables through env_allow (names or PREFIX_*"
-              + " patterns; secrets' names",
-          "such as *_KEY, *_TOKEN, *PASSWORD*, LOCAL_EXEC_*, OPENCLAW_* only by exact name);"
-              + " LANG, LANGUAGE, LC_*, TZ,",
-          "TERM and NO_COLOR are always allowed. --secret-env marks more variables secret:"
-              + " their values are redacted.",
-          "--queue-url jdbc:postgresql://HOST:PORT/DB (or LOCAL_EXEC_QUEUE_URL) queues jobs in"
-              + " PostgreSQL instead of",
-          "the ledger file; credentials from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD (or PGUSER"
-              + " / PGPASSWORD).",
-          "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR (a folder of"
-              + " yours outside the repo root), found by ServiceLoader.",
-          "");
-
   private final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
   private final Map<String, String> environment;
 
   /**
-   * Redacts what the command prints: the environment's secrets, and once a plane is built also the
-   * names {@code --secret-env} marks.
+   * Redacts what the command line prints: the environment's secrets, and once a plane is built also
+   * the names {@code --secret-env} marks.
    */
-  /** Redacts what the command line prints: the environment's secrets, then the plane's. */
   private UnaryOperator<String> redactText;
 
   private Function<Map<?, ?>, Map<String, Object>> redactObject;
@@ -174,10 +66,16 @@ public final class LocalExecCli {
   private JobQueue openedQueue;
 
   /** Where {@code --job-file -} reads from. */
-  private java.io.InputStream stdin = System.in;
+  private InputStream stdin = System.in;
+
+  /** The backends the running command opened; closed when it ends. */
+  private CliBackends backends;
+
+  /** The root command of the running command line, which holds the global options. */
+  private Main main;
 
   /** Reads {@code --job-file -} from {@code in} instead of standard input (for tests). */
-  LocalExecCli withStdin(java.io.InputStream in) {
+  LocalExecCli withStdin(InputStream in) {
     this.stdin = in;
     return this;
   }
@@ -205,22 +103,74 @@ public final class LocalExecCli {
 
   /** Runs one command and returns the exit status. Never throws. */
   int run(List<String> argv) {
-    try (CliBackends backends = new CliBackends(environment)) {
-      this.backends = backends;
-      return dispatch(argv);
-    } catch (UsageException e) {
+    try (CliBackends opened = new CliBackends(environment)) {
+      this.backends = opened;
+      this.main = new Main(argv.isEmpty());
+      CommandLine line = CommandTree.build(main, this);
+      PrintWriter outWriter = new PrintWriter(out, true);
+      line.setOut(outWriter);
+      line.setErr(new PrintWriter(err, true));
+      line.setParameterExceptionHandler((e, args) -> usageError(e, args, outWriter));
+      line.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e));
+      int code = line.execute(argv.toArray(String[]::new));
+      outWriter.flush();
+      return code;
+    } catch (RuntimeException e) {
+      return failure(e);
+    }
+  }
+
+  /** The picocli command tree of this command line, for tests that walk every command. */
+  CommandLine commandTree() {
+    this.main = new Main(false);
+    return CommandTree.build(main, this);
+  }
+
+  /** Prints the line of a parse error and returns {@link #USAGE}, or prints help when asked. */
+  private int usageError(ParameterException e, String[] args, PrintWriter outWriter) {
+    if (CommandTree.asksForHelp(e, args)) {
+      e.getCommandLine().usage(outWriter);
+      outWriter.flush();
+      return OK;
+    }
+    error(CommandTree.message(e));
+    return USAGE;
+  }
+
+  /** Prints the line of an exception a command threw and returns its exit status. */
+  private int failure(Exception e) {
+    if (e instanceof UsageException) {
       error(e.getMessage());
       return USAGE;
-    } catch (JobValidationException e) {
+    }
+    if (e instanceof JobValidationException) {
       error(e.getMessage());
       return INVALID;
-    } catch (LocalExecException e) {
-      error(e.code() + ": " + oneLine(e.getMessage()));
-      return FAILURE;
-    } catch (RuntimeException e) {
-      error(e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+    }
+    if (e instanceof LocalExecException le) {
+      error(le.code() + ": " + oneLine(le.getMessage()));
       return FAILURE;
     }
+    error(describe(e));
+    return FAILURE;
+  }
+
+  /**
+   * An unexpected exception as one line: its kind and message, or, when it has none, its cause's
+   * message and where it was thrown.
+   */
+  static String describe(Throwable e) {
+    String kind = e.getClass().getSimpleName();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return kind + ": " + oneLine(t.getMessage());
+      }
+    }
+    StackTraceElement[] trace = e.getStackTrace();
+    return kind
+        + " without a message"
+        + (trace.length > 0 ? " at " + trace[0] : "")
+        + "; please report it with the command line that caused it";
   }
 
   /** Prints one error line on standard error, redacted. */
@@ -228,247 +178,92 @@ public final class LocalExecCli {
     err.println(redactText.apply("local-exec: " + message));
   }
 
-  /** The backends the running command opened; closed when it ends. */
-  private CliBackends backends;
+  // ---- what the commands use ----
 
-  private CapabilityCommands capabilities() {
-    return new CapabilityCommands(out, clock, backends, this::plane);
+  PrintStream out() {
+    return out;
   }
 
-  private static Path root(Args a) {
-    Path root = Path.of(a.has("--repo-root") ? a.get("--repo-root") : ".");
+  Clock clock() {
+    return clock;
+  }
+
+  Map<String, String> environment() {
+    return environment;
+  }
+
+  CliBackends backends() {
+    return backends;
+  }
+
+  JobQueue openedQueue() {
+    return openedQueue;
+  }
+
+  Options.Plane planeOptions() {
+    return main.plane;
+  }
+
+  Options.Backends backendOptions() {
+    return main.backends;
+  }
+
+  /** The repo root: {@code --repo-root}, else the current folder; it must be a folder. */
+  Path root() {
+    String given = main.plane.repoRoot;
+    Path root = Path.of(given != null ? given : ".");
     if (!Files.isDirectory(root)) {
       throw new UsageException("--repo-root is not a folder: " + root);
     }
     return root;
   }
 
-  private int dispatch(List<String> argv) {
-    int cmdAt = commandIndex(argv);
-    if (cmdAt < 0 ? argv.contains("--version") : argv.subList(0, cmdAt).contains("--version")) {
-      print(line("name", "local-exec", "version", version()));
-      return OK;
-    }
-    if (cmdAt >= 0 && argv.get(cmdAt).equals("-h")) {
-      out.print(HELP);
-      return OK;
-    }
-    if (cmdAt >= 0 && asksForHelp(argv.subList(cmdAt + 1, argv.size()))) {
-      String help = commandHelp(argv.get(cmdAt));
-      if (help == null) {
-        throw new UsageException(
-            "unknown command: " + argv.get(cmdAt) + "; see `local-exec --help`");
-      }
-      out.print(help);
-      return OK;
-    }
-    if (cmdAt < 0) {
-      Args g = Args.parse(argv, GLOBAL_VALUED, GLOBAL_SWITCHES);
-      if (g.has("--help")) {
-        out.print(HELP);
-        return OK;
-      }
-      if (argv.isEmpty()) {
-        err.print(HELP);
-        return USAGE;
-      }
-      throw new UsageException("no command given; see `local-exec --help`");
-    }
-    String cmd = argv.get(cmdAt);
-    List<String> rest = new ArrayList<>(argv.subList(0, cmdAt));
-    rest.addAll(argv.subList(cmdAt + 1, argv.size()));
-    switch (cmd) {
-      case "demo":
-        return demo(parse(rest, Set.of(), Set.of()));
-      case "enqueue":
-        return enqueue(parse(rest, Set.of("--job-file"), Set.of("--demo")));
-      case "worker":
-        return worker(
-            parse(
-                rest,
-                Set.of(
-                    "--idle-sleep-ms",
-                    "--max-idle-sec",
-                    "--slots",
-                    "--lease-sec",
-                    "--stop-grace-sec",
-                    "--max-attempts"),
-                Set.of("--once", "--loop")));
-      case "status":
-        return status(parse(rest, Set.of(), Set.of()));
-      case "health":
-        return health(parse(rest, Set.of(), Set.of()));
-      case "validate":
-        return validate(parse(rest, Set.of(), Set.of()));
-      case "requeue":
-        return requeue(parse(rest, Set.of(), Set.of()));
-      case "verify":
-        return verify(parse(rest, Set.of(), Set.of()));
-      case "kill-switch":
-        return killSwitch(parse(rest, Set.of(), Set.of()));
-      case "mcp":
-        {
-          Args a = parse(rest, CapabilityCommands.MCP_VALUED, Set.of());
-          return capabilities().mcp(a, root(a));
-        }
-      case "vllm":
-        {
-          Args a = parse(rest, Set.of(), Set.of());
-          return capabilities().vllm(a, root(a));
-        }
-      case "coordinator":
-        {
-          Args a =
-              parse(
-                  rest,
-                  CapabilityCommands.COORDINATOR_VALUED,
-                  CapabilityCommands.COORDINATOR_SWITCHES);
-          return capabilities().coordinator(a, root(a));
-        }
-      case "ledger":
-        return ledger(parse(rest, Set.of(), Set.of()));
-      case "plane":
-        return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
-      case "help":
-        out.print(HELP);
-        return OK;
-      default:
-        throw new UsageException("unknown command '" + cmd + "'; see `local-exec --help`");
-    }
-  }
-
-  /** The index of the first argument that is not a global flag or its value, or -1. */
-  /** Whether the arguments after a command hold {@code --help} or {@code -h} (not as a value). */
-  private static boolean asksForHelp(List<String> args) {
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (a.equals("--help") || a.equals("-h")) {
-        return true;
-      }
-      if (GLOBAL_VALUED.contains(a) || VALUED_AFTER_COMMAND.contains(a)) {
-        i++;
-      }
-    }
-    return false;
-  }
-
-  /** Options of commands whose value may itself look like an option. */
-  private static final Set<String> VALUED_AFTER_COMMAND =
-      Set.of("--job-file", "--args", "--mode", "--slots", "--max-attempts");
-
-  /**
-   * The lines of {@link #HELP} that describe {@code command}, under a usage line; null when there
-   * is no such command.
-   */
-  static String commandHelp(String command) {
-    StringBuilder sb = new StringBuilder();
-    boolean in = false;
-    for (String l : HELP.split("\n", -1)) {
-      boolean commandLine = l.startsWith("  ") && !l.startsWith("   ");
-      if (commandLine) {
-        in = l.substring(2).equals(command) || l.substring(2).startsWith(command + " ");
-      } else if (!l.startsWith("   ")) {
-        in = false;
-      }
-      if (in) {
-        sb.append(l).append('\n');
-      }
-    }
-    if (sb.length() == 0) {
-      return null;
-    }
-    return "usage: local-exec [GLOBAL OPTIONS] "
-        + command
-        + " ...   (global options: local-exec --help)\n"
-        + sb;
-  }
-
-  /** The version in this jar's manifest, or {@code unknown} when run from classes. */
-  static String version() {
-    String v = LocalExecCli.class.getPackage().getImplementationVersion();
-    return v == null ? "unknown" : v;
-  }
-
-  private static int commandIndex(List<String> argv) {
-    for (int i = 0; i < argv.size(); i++) {
-      String a = argv.get(i);
-      if (GLOBAL_VALUED.contains(a)) {
-        i++;
-      } else if (!a.startsWith("--")) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static Args parse(List<String> rest, Set<String> valued, Set<String> switches) {
-    Set<String> v = new java.util.HashSet<>(GLOBAL_VALUED);
-    v.addAll(valued);
-    Set<String> s = new java.util.HashSet<>(GLOBAL_SWITCHES);
-    s.addAll(switches);
-    Args a = Args.parse(rest, v, s);
-    // Values of global options are checked before any command runs, used or not.
-    CliBackends.mcpKind(a);
-    if (a.has("--model") && !List.of("off", "vllm").contains(a.get("--model"))) {
-      throw new UsageException("--model must be off or vllm, got '" + a.get("--model") + "'");
-    }
-    return a;
-  }
-
-  private LocalExecPlane plane(Args a) {
-    return plane(a, false);
+  /** The plane for a command that runs no jobs. */
+  LocalExecPlane plane() {
+    return plane(false);
   }
 
   /**
    * The plane for a command; with {@code runsJobs}, jobs also get the MCP tool backend and the
-   * model the global flags and configuration give.
+   * model the global options and configuration give.
    */
-  private LocalExecPlane plane(Args a, boolean runsJobs) {
-    Path root = root(a);
+  LocalExecPlane plane(boolean runsJobs) {
+    Path root = root();
+    Options.Plane p = main.plane;
     WorkerOptions opts = WorkerOptions.defaults();
-    if (a.has("--worker-id")) {
-      try {
-        opts = opts.withWorkerId(a.get("--worker-id"));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
+    if (p.workerId != null) {
+      opts = opts.withWorkerId(p.workerId);
     }
-    SandboxMode sandbox = SandboxMode.AUTO;
-    if (a.has("--sandbox")) {
-      try {
-        sandbox = SandboxMode.parse(a.get("--sandbox"));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--sandbox: " + e.getMessage());
-      }
-    }
+    SandboxMode sandbox = p.sandbox != null ? SandboxMode.parse(p.sandbox) : SandboxMode.AUTO;
     LocalExecPlane.Builder b =
         LocalExecPlane.builder(root)
             .clock(clock)
             .environment(environment)
             .sandbox(sandbox)
             .discoverPlugins(
-                PluginJars.loader(pluginDir(a, root), LocalExecCli.class.getClassLoader()))
-            .workerOptions(opts.withAllowShells(a.has("--allow-shells")))
+                PluginJars.loader(pluginDir(p.plugins, root), LocalExecCli.class.getClassLoader()))
+            .workerOptions(opts.withAllowShells(p.allowShells))
             .queue(
                 context -> {
-                  JobQueue q =
-                      QueueSelection.factory(a.get(QueueSelection.FLAG), environment).open(context);
+                  JobQueue q = QueueSelection.factory(p.queueUrl, environment).open(context);
                   openedQueue = q;
                   return q;
                 });
     try {
-      b.openControlPaths(openControl(a));
+      b.openControlPaths(Options.names(p.openControl));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--open-control: " + e.getMessage());
     }
-    resourceFlags(a, b);
+    b.resourceCeilings(main.resources.ceilings());
+    b.tmpfsBytes(main.resources.tmpfsBytes);
     try {
-      b.allowEnv(names(a, "--allow-env")).secretEnv(names(a, "--secret-env"));
+      b.allowEnv(Options.names(p.allowEnv)).secretEnv(Options.names(p.secretEnv));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
     if (runsJobs) {
-      b.tools(backends.toolsForJobs(a, root)).model(backends.modelForJobs(a, root));
+      b.tools(backends.toolsForJobs(main.backends, root))
+          .model(backends.modelForJobs(main.backends, root));
     }
     LocalExecPlane plane = b.build();
     redactText = plane::redact;
@@ -476,53 +271,16 @@ public final class LocalExecCli {
     return plane;
   }
 
-  /** The comma-separated names of a flag, none when it is absent. */
-  static List<String> names(Args a, String flag) {
-    if (!a.has(flag)) {
-      return List.of();
-    }
-    List<String> names = new ArrayList<>();
-    for (String n : a.get(flag).split(",", -1)) {
-      names.add(n.strip());
-    }
-    return names;
-  }
-
-  /** The resource ceilings and the tmpfs size given by the global flags. */
-  private static void resourceFlags(Args a, LocalExecPlane.Builder b) {
-    ResourceLimits ceilings =
-        new ResourceLimits(
-            a.longFlag(
-                "--max-memory-bytes",
-                0,
-                ResourceLimits.MIN_MEMORY_BYTES,
-                ResourceLimits.MAX_MEMORY_BYTES),
-            a.intFlag("--max-processes", 0, 1, ResourceLimits.MAX_PROCESSES),
-            a.intFlag("--max-cpu-sec", 0, 1, ResourceLimits.MAX_CPU_SEC),
-            a.longFlag(
-                "--max-file-bytes",
-                0,
-                ResourceLimits.MIN_FILE_BYTES,
-                ResourceLimits.MAX_FILE_BYTES));
-    b.resourceCeilings(ceilings);
-    b.tmpfsBytes(
-        a.longFlag(
-            "--tmpfs-bytes",
-            ResourcePolicy.STANDARD_TMPFS_BYTES,
-            ResourcePolicy.MIN_TMPFS_BYTES,
-            ResourceLimits.MAX_MEMORY_BYTES));
-  }
-
   /**
    * The folder of plug-in jars: {@code --plugins DIR}, or none. Plug-ins never come from inside the
    * repo root (its content is the repository's and the jobs' to write), and the folder must be the
    * operator's: see {@link PluginJars#checkOperatorFolder}.
    */
-  private static Path pluginDir(Args a, Path root) {
-    if (!a.has("--plugins")) {
+  private static Path pluginDir(String given, Path root) {
+    if (given == null) {
       return null;
     }
-    Path dir = Path.of(a.get("--plugins"));
+    Path dir = Path.of(given);
     if (!Files.isDirectory(dir)) {
       throw new UsageException("--plugins is not a folder: " + dir);
     }
@@ -533,327 +291,13 @@ public final class LocalExecCli {
     return dir;
   }
 
-  /** The control paths {@code --open-control P,Q} lets jobs write. */
-  private static List<String> openControl(Args a) {
-    if (!a.has("--open-control")) {
-      return List.of();
-    }
-    List<String> names = new ArrayList<>();
-    for (String n : a.get("--open-control").split(",", -1)) {
-      names.add(n.strip());
-    }
-    return names;
-  }
-
-  private static void noPositionals(Args a, String cmd) {
-    if (!a.positionals.isEmpty()) {
-      throw new UsageException("unexpected argument '" + a.positionals.get(0) + "' for " + cmd);
-    }
-  }
-
-  private int demo(Args a) {
-    noPositionals(a, "demo");
-    try (LocalExecPlane plane = plane(a, true)) {
-      Optional<JobStatus> existing = plane.status(DemoJob.ID);
-      String ts;
-      if (existing.isEmpty()) {
-        ts = plane.enqueue(DemoJob.create(clock.instant()));
-      } else if (existing.get().state().terminal()) {
-        ts = plane.requeue(DemoJob.ID);
-      } else {
-        ts = existing.get().updatedTs();
-      }
-      print(line("status", "enqueued", "job_id", DemoJob.ID, "event_ts", ts));
-      RunOutcome outcome;
-      do {
-        outcome = plane.runOnce();
-        if (outcome.ranJob()) {
-          print(outcome.toMap());
-        }
-      } while (outcome.ranJob() && !DemoJob.ID.equals(outcome.jobId()));
-      if (!outcome.ranJob()) {
-        print(outcome.toMap());
-        return FAILURE;
-      }
-      Map<String, Object> where = new LinkedHashMap<>();
-      where.put("status", "evidence");
-      where.put("job_id", DemoJob.ID);
-      where.put("ledger", plane.layout().display(plane.layout().ledger()));
-      where.put("evidence", outcome.evidence());
-      where.put("summary", outcome.summary());
-      if (outcome.result() != null && outcome.result().get("index_jsonl") != null) {
-        where.put("index", outcome.result().get("index_jsonl"));
-      }
-      print(where);
-      return outcome.status().equals("complete") ? OK : FAILURE;
-    }
-  }
-
-  private int enqueue(Args a) {
-    noPositionals(a, "enqueue");
-    if (a.has("--demo") == a.has("--job-file")) {
-      throw new UsageException("enqueue needs exactly one of --demo or --job-file F");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      Job job =
-          a.has("--demo")
-              ? DemoJob.create(clock.instant())
-              : plane.parseJob(readFile(a.get("--job-file")));
-      String ts = plane.enqueue(job);
-      print(line("status", "enqueued", "job_id", job.jobId(), "event_ts", ts));
-      return OK;
-    }
-  }
-
-  private int worker(Args a) {
-    noPositionals(a, "worker");
-    if (a.has("--once") == a.has("--loop")) {
-      throw new UsageException("worker needs exactly one of --once or --loop");
-    }
-    // Every value is checked before anything runs, for --once too: out of range is a usage error.
-    int maxAttempts =
-        a.intFlag("--max-attempts", JobQueue.DEFAULT_MAX_ATTEMPTS, 1, WorkerOptions.MAX_ATTEMPTS);
-    int sleepMs = a.intFlag("--idle-sleep-ms", 1000, 10, 600_000);
-    int maxIdle = a.intFlag("--max-idle-sec", 30, 1, 86_400);
-    int slots = a.intFlag("--slots", 1, 1, WorkerOptions.MAX_SLOTS);
-    int leaseSec = a.intFlag("--lease-sec", 60, 3, 3600);
-    int graceSec =
-        a.intFlag(
-            "--stop-grace-sec",
-            (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
-            0,
-            (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
-    try (LocalExecPlane plane = plane(a, true)) {
-      if (a.has("--once")) {
-        print(plane.worker(plane.workerOptions().withMaxAttempts(maxAttempts)).runOnce().toMap());
-        return OK;
-      }
-      Worker worker =
-          plane.worker(
-              plane
-                  .workerOptions()
-                  .withSlots(slots)
-                  .withMaxAttempts(maxAttempts)
-                  .withLease(Duration.ofSeconds(leaseSec), Duration.ofMillis(leaseSec * 1000L / 3))
-                  .withStopGrace(Duration.ofSeconds(graceSec)));
-      CountDownLatch done = new CountDownLatch(1);
-      // SIGTERM: no new claims; running jobs get the grace period, then their trees are stopped.
-      // The hook keeps the JVM alive until the loop has recorded its end.
-      Thread hook =
-          new Thread(
-              () -> {
-                worker.stopGracefully();
-                try {
-                  done.await(graceSec + 30L, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "local-exec-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try {
-        String reason =
-            worker.loop(Duration.ofMillis(sleepMs), Duration.ofSeconds(maxIdle), () -> false);
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down
-        }
-        print(line("status", reason, "worker_id", worker.options().workerId()));
-      } finally {
-        done.countDown();
-      }
-      return OK;
-    }
-  }
-
-  private int status(Args a) {
-    if (a.positionals.size() > 1) {
-      throw new UsageException("status takes at most one job id");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      List<JobStatus> all = plane.status();
-      if (a.positionals.size() == 1) {
-        String id = a.positionals.get(0);
-        JobStatus s =
-            all.stream()
-                .filter(j -> j.jobId().equals(id))
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new LocalExecException(
-                            "unknown_job", "job_id '" + id + "' is not in the ledger", false));
-        print(s.toMap());
-        return OK;
-      }
-      Map<String, Object> counts = new LinkedHashMap<>();
-      for (JobState st : JobState.values()) {
-        counts.put(st.jsonName(), 0);
-      }
-      for (JobStatus s : all) {
-        print(s.toMap());
-        counts.merge(s.state().jsonName(), 1, (x, y) -> (Integer) x + (Integer) y);
-      }
-      Map<String, Object> total = new LinkedHashMap<>();
-      total.put("status", "ok");
-      total.put("jobs", all.size());
-      total.put("by_state", counts);
-      total.put("kill_switch", plane.killSwitchOn());
-      print(total);
-      return OK;
-    }
-  }
-
-  private int health(Args a) {
-    return health(a, null);
-  }
-
-  /** Prints the health line (with {@code worker}, the daemon's state, when not null). */
-  private int health(Args a, Map<String, Object> worker) {
-    noPositionals(a, "health");
-    try (LocalExecPlane plane = plane(a, "vllm".equals(a.get("--model")))) {
-      Map<String, Object> h = plane.health();
-      if ("vllm".equals(a.get("--model"))) {
-        h.put("model_health", capabilities().modelHealth(root(a)));
-      }
-      if (worker != null) {
-        h.put("worker", worker);
-      }
-      print(h);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
-      out.println(
-          "health: "
-              + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
-              + " kill_switch="
-              + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
-              + " sandbox="
-              + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
-              + " queued="
-              + jobs.get("queued")
-              + " running="
-              + jobs.get("running")
-              + " complete="
-              + jobs.get("complete")
-              + " failed="
-              + jobs.get("failed")
-              + " events="
-              + h.get("ledger_events")
-              + (h.get("last_event") instanceof Map<?, ?> last
-                  ? " last=" + last.get("event") + "@" + last.get("ts_utc")
-                  : ""));
-      return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
-          ? OK
-          : FAILURE;
-    }
-  }
-
-  private int validate(Args a) {
-    if (a.positionals.size() != 1) {
-      throw new UsageException("validate needs exactly one job file");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      try {
-        Job job = plane.parseJob(readFile(a.positionals.get(0)));
-        plane.validate(job);
-        print(line("status", "valid", "job_id", job.jobId(), "job_type", job.jobType()));
-        return OK;
-      } catch (JobValidationException e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", "invalid");
-        m.put("file", a.positionals.get(0));
-        m.put("errors", e.errors());
-        print(m);
-        throw e;
-      }
-    }
-  }
-
-  private int requeue(Args a) {
-    if (a.positionals.size() != 1) {
-      throw new UsageException("requeue needs exactly one job id");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      String id = a.positionals.get(0);
-      String ts = plane.requeue(id);
-      print(line("status", "requeued", "job_id", id, "event_ts", ts));
-      return OK;
-    }
-  }
-
-  private int verify(Args a) {
-    if (a.positionals.size() > 1) {
-      throw new UsageException("verify takes at most one job id");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      VerifyReport report = plane.verify(a.positionals.isEmpty() ? null : a.positionals.get(0));
-      for (VerifyReport.FileCheck f : report.files()) {
-        print(f.toMap());
-      }
-      print(report.summary());
-      return report.verified() ? OK : FAILURE;
-    }
-  }
-
-  private int killSwitch(Args a) {
-    if (a.positionals.isEmpty()) {
-      throw new UsageException("kill-switch needs on, off or status");
-    }
-    try (LocalExecPlane plane = plane(a)) {
-      String what = a.positionals.get(0);
-      String file = plane.layout().display(plane.killSwitchFile());
-      switch (what) {
-        case "on" -> {
-          String reason =
-              a.positionals.size() > 1
-                  ? String.join(" ", a.positionals.subList(1, a.positionals.size()))
-                  : "set by local-exec kill-switch on";
-          plane.turnKillSwitchOn(reason);
-          print(line("status", "kill_switch_on", "path", file));
-        }
-        case "off" -> {
-          noExtra(a);
-          boolean was = plane.turnKillSwitchOff();
-          print(line("status", "kill_switch_off", "path", file, "was_on", was));
-        }
-        case "status" -> {
-          noExtra(a);
-          print(
-              line(
-                  "status",
-                  plane.killSwitchOn() ? "kill_switch_on" : "kill_switch_off",
-                  "path",
-                  file));
-        }
-        default ->
-            throw new UsageException("kill-switch needs on, off or status, got '" + what + "'");
-      }
-      return OK;
-    }
-  }
-
-  private int ledger(Args a) {
-    try (LocalExecPlane plane = plane(a)) {
-      print(LedgerCommand.run(a.positionals, plane, openedQueue));
-    }
-    return OK;
-  }
-
-  private static void noExtra(Args a) {
-    if (a.positionals.size() > 1) {
-      throw new UsageException("unexpected argument '" + a.positionals.get(1) + "'");
-    }
-  }
-
-  private String readFile(String name) {
+  /** The text of a job file, or of standard input for {@code -}. */
+  String readFile(String name) {
     if (name.equals("-")) {
       try {
         byte[] bytes = stdin.readAllBytes();
-        return StandardCharsets.UTF_8
-            .newDecoder()
-            .decode(java.nio.ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (java.nio.charset.CharacterCodingException e) {
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+      } catch (CharacterCodingException e) {
         throw new JobValidationException(List.of("$: the job on standard input is not UTF-8 text"));
       } catch (IOException e) {
         throw new UsageException("cannot read the job from standard input: " + e.getMessage());
@@ -872,6 +316,11 @@ public final class LocalExecCli {
     }
   }
 
+  /** Prints {@code m} as one JSON line, redacted. */
+  void print(Map<String, ?> m) {
+    out.println(Json.line(redactObject.apply(m)));
+  }
+
   /** A JSON object from alternating keys and values, in order. */
   static Map<String, Object> line(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -881,11 +330,102 @@ public final class LocalExecCli {
     return m;
   }
 
-  private void print(Map<String, ?> m) {
-    out.println(Json.line(redactObject.apply(m)));
+  /** The version in this jar's manifest, or {@code unknown} when run from classes. */
+  static String version() {
+    String v = LocalExecCli.class.getPackage().getImplementationVersion();
+    return v == null ? "unknown" : v;
   }
 
   private static String oneLine(String s) {
     return s == null ? "" : s.replace('\n', ' ');
+  }
+
+  /** The {@code --version} line: {@code {"name": "local-exec", "version": ...}}. */
+  static final class VersionLine implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Json.line(line("name", "local-exec", "version", version()))};
+    }
+  }
+
+  /** The root command: the global options, {@code --help} and {@code --version}. */
+  @Command(
+      name = CommandTree.ROOT_NAME,
+      customSynopsis = CommandTree.ROOT_NAME + " COMMAND [ARGS...]",
+      versionProvider = VersionLine.class,
+      description =
+          "Runs local jobs for agents under a sandbox, with a hash-chained ledger and evidence."
+              + " Prints JSON lines on standard output; errors are one line on standard error"
+              + " (exit 2: usage, 3: invalid job, 1: anything else).",
+      footer = {
+        "COMMAND --help (or -h) prints that command's help and does nothing else.",
+        "--max-memory-bytes, --max-processes, --max-cpu-sec, --max-file-bytes are the ceilings of"
+            + " the jobs' resource budgets, also what a job that does not ask gets; a job asking for"
+            + " more fails with resource_above_ceiling:<budget>.",
+        "Under bwrap the plane's folders and the repo's control files are read-only:",
+        "  .git config and hooks, .envrc, .vscode, config/ and the like;",
+        "--open-control .git,config lets jobs write the ones named.",
+        "--allow-env: secrets' names such as *_KEY, *_TOKEN, *PASSWORD*, LOCAL_EXEC_*, OPENCLAW_*"
+            + " only by exact name; LANG, LANGUAGE, LC_*, TZ, TERM and NO_COLOR are always"
+            + " allowed.",
+        "The PostgreSQL queue's credentials come from LOCAL_EXEC_PG_USER / LOCAL_EXEC_PG_PASSWORD"
+            + " (or PGUSER / PGPASSWORD), never from the URL.",
+        "MCP tools: config/mcporter.json (or --mcp-config); jobs get a backend when it enables"
+            + " tools.",
+        "Task plug-ins: those on the class path, plus every *.jar in --plugins DIR, found by"
+            + " ServiceLoader."
+      },
+      subcommands = {
+        JobCommands.Demo.class,
+        JobCommands.Enqueue.class,
+        JobCommands.WorkerCmd.class,
+        JobCommands.Status.class,
+        JobCommands.Health.class,
+        JobCommands.Validate.class,
+        JobCommands.Requeue.class,
+        JobCommands.Verify.class,
+        JobCommands.KillSwitch.class,
+        CapabilityCommands.Mcp.class,
+        CapabilityCommands.Vllm.class,
+        CapabilityCommands.CoordinatorCmd.class,
+        LedgerCommand.class,
+        PlaneCommand.class,
+        CommandLine.HelpCommand.class
+      })
+  static final class Main implements Callable<Integer> {
+    @Mixin Options.Plane plane = new Options.Plane();
+    @Mixin Options.Resources resources = new Options.Resources();
+    @Mixin Options.Backends backends = new Options.Backends();
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Print this help and do nothing else.")
+    boolean help;
+
+    @Option(
+        names = "--version",
+        versionHelp = true,
+        description = "Print the version as a JSON line.")
+    boolean version;
+
+    @Spec CommandSpec spec;
+
+    private final boolean noArguments;
+
+    Main(boolean noArguments) {
+      this.noArguments = noArguments;
+    }
+
+    @Override
+    public Integer call() {
+      if (noArguments) {
+        PrintWriter err = spec.commandLine().getErr();
+        spec.commandLine().usage(err);
+        err.flush();
+        return USAGE;
+      }
+      throw new UsageException("no command given; see `local-exec --help`");
+    }
   }
 }

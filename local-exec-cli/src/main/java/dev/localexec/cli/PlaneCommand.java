@@ -3,15 +3,15 @@ package dev.localexec.cli;
 import dev.localexec.cli.service.PlaneService;
 import dev.localexec.cli.service.WorkerCommand;
 import dev.localexec.core.plane.PlaneLayout;
-import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.WorkerOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code local-exec plane start|stop|status|health|install-units}: the worker loop as a service.
@@ -19,142 +19,181 @@ import java.util.Set;
  * health JSON line (with the worker's state under {@code worker}), its summary line, then the
  * status line.
  */
-final class PlaneCommand {
+@Command(
+    name = "plane",
+    description =
+        "The worker loop as a service: a systemd user unit when `systemctl --user` works, else a"
+            + " pidfile daemon (state/worker.pid).",
+    subcommands = {
+      PlaneCommand.Start.class,
+      PlaneCommand.Stop.class,
+      PlaneCommand.Status.class,
+      PlaneCommand.Health.class,
+      PlaneCommand.InstallUnits.class
+    })
+final class PlaneCommand implements Callable<Integer> {
   /** The exit status of {@code plane status} when the worker is not running (as LSB's). */
   static final int NOT_RUNNING = 3;
 
-  /** Flags of {@code plane} that take a value. */
-  static final Set<String> VALUED =
-      Set.of(
-          "--mode",
-          "--slots",
-          "--idle-sleep-ms",
-          "--max-idle-sec",
-          "--lease-sec",
-          "--stop-grace-sec");
+  @Mixin Options.Help help;
+  @Spec CommandSpec spec;
 
-  /** The worker flags {@code start} and {@code install-units} pass on, with their ranges. */
-  private static final List<Object[]> WORKER_FLAGS =
-      List.of(
-          new Object[] {"--slots", 1, WorkerOptions.MAX_SLOTS},
-          new Object[] {"--idle-sleep-ms", 10, 600_000},
-          new Object[] {"--max-idle-sec", 1, 86_400},
-          new Object[] {"--lease-sec", 3, 3600});
-
-  /** Prints the health lines with the worker's state; returns the exit status. */
-  interface Health {
-    int print(Args a, Map<String, Object> worker);
+  @Override
+  public Integer call() {
+    throw new UsageException(CommandTree.needs(spec));
   }
 
-  private final PrintStream out;
+  /** {@code plane start}. */
+  @Command(
+      name = "start",
+      description =
+          "Start the background worker (worker --loop with the options given) unless it runs.")
+  static final class Start implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Mixin Options.ServiceMode mode;
+    @Mixin Options.WorkerLoop worker;
+    private final LocalExecCli cli;
 
-  PlaneCommand(PrintStream out) {
-    this.out = out;
+    Start(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      print(cli.out(), service(cli, mode, worker).start());
+      return LocalExecCli.OK;
+    }
   }
 
-  int run(Args a, Health health) {
-    if (a.positionals.isEmpty()) {
-      throw new UsageException("plane needs start, stop, status, health or install-units");
+  /** {@code plane stop}. */
+  @Command(
+      name = "stop",
+      description = "Stop the background worker: SIGTERM, so running jobs get the grace period.")
+  static final class Stop implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Mixin Options.ServiceMode mode;
+    private final LocalExecCli cli;
+
+    Stop(LocalExecCli cli) {
+      this.cli = cli;
     }
-    String what = a.positionals.remove(0);
-    if (!a.positionals.isEmpty()) {
-      throw new UsageException("unexpected argument '" + a.positionals.get(0) + "' for plane");
+
+    @Override
+    public Integer call() {
+      print(cli.out(), service(cli, mode, null).stop());
+      return LocalExecCli.OK;
     }
-    boolean takesWorkerFlags = what.equals("start") || what.equals("install-units");
-    if (!takesWorkerFlags) {
-      for (String f : VALUED) {
-        if (!f.equals("--mode") && a.has(f)) {
-          throw new UsageException(f + " is a flag of plane start and install-units");
-        }
-      }
+  }
+
+  /** {@code plane status}. */
+  @Command(
+      name = "status",
+      description = "Print whether the background worker runs; exit 3 when it does not (as LSB's).")
+  static final class Status implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Mixin Options.ServiceMode mode;
+    private final LocalExecCli cli;
+
+    Status(LocalExecCli cli) {
+      this.cli = cli;
     }
-    PlaneService service = service(a);
-    List<String> lines;
-    switch (what) {
-      case "start" -> lines = service.start();
-      case "stop" -> lines = service.stop();
-      case "status" -> {
-        service.status().forEach(out::println);
-        // LSB: 3 when the service is not running.
-        return Boolean.TRUE.equals(service.describe().get("active"))
-            ? LocalExecCli.OK
-            : NOT_RUNNING;
-      }
-      case "install-units" -> lines = service.installUnits();
-      case "health" -> {
-        int code = health.print(a, service.describe());
-        service.status().forEach(out::println);
-        return code;
-      }
-      default ->
-          throw new UsageException(
-              "plane needs start, stop, status, health or install-units, got '" + what + "'");
+
+    @Override
+    public Integer call() {
+      PlaneService service = service(cli, mode, null);
+      print(cli.out(), service.status());
+      // LSB: 3 when the service is not running.
+      return Boolean.TRUE.equals(service.describe().get("active")) ? LocalExecCli.OK : NOT_RUNNING;
     }
+  }
+
+  /** {@code plane health}. */
+  @Command(
+      name = "health",
+      description =
+          "Print the health JSON line with the background worker's state under \"worker\", the"
+              + " summary line, then the status line.")
+  static final class Health implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Mixin Options.ServiceMode mode;
+    private final LocalExecCli cli;
+
+    Health(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      PlaneService service = service(cli, mode, null);
+      int code = JobCommands.health(cli, service.describe());
+      print(cli.out(), service.status());
+      return code;
+    }
+  }
+
+  /** {@code plane install-units}. */
+  @Command(
+      name = "install-units",
+      description =
+          "Write local-exec-worker.service for this repo root (worker --loop with the options"
+              + " given) into ~/.config/systemd/user/.")
+  static final class InstallUnits implements Callable<Integer> {
+    @Mixin Options.Help help;
+    @Mixin Options.ServiceMode mode;
+    @Mixin Options.WorkerLoop worker;
+    private final LocalExecCli cli;
+
+    InstallUnits(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      print(cli.out(), service(cli, mode, worker).installUnits());
+      return LocalExecCli.OK;
+    }
+  }
+
+  private static void print(PrintStream out, List<String> lines) {
     lines.forEach(out::println);
-    return LocalExecCli.OK;
   }
 
-  private static PlaneService service(Args a) {
-    Path root = Path.of(a.has("--repo-root") ? a.get("--repo-root") : ".");
-    if (!Files.isDirectory(root)) {
-      throw new UsageException("--repo-root is not a folder: " + root);
-    }
-    PlaneService.Mode mode;
-    try {
-      mode = PlaneService.Mode.parse(a.has("--mode") ? a.get("--mode") : "auto");
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--mode " + e.getMessage());
-    }
+  /**
+   * The service of the repo root, whose worker runs with the global options that matter to a worker
+   * and with {@code worker}'s options (none when {@code null}).
+   */
+  private static PlaneService service(
+      LocalExecCli cli, Options.ServiceMode mode, Options.WorkerLoop worker) {
+    Options.Plane p = cli.planeOptions();
+    PlaneLayout layout = PlaneLayout.defaults(cli.root());
     List<String> global = new ArrayList<>();
     String workerId = WorkerOptions.DEFAULT_WORKER_ID;
-    if (a.has("--worker-id")) {
-      workerId = a.get("--worker-id");
-      try {
-        WorkerOptions.defaults().withWorkerId(workerId);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
+    if (p.workerId != null) {
+      workerId = p.workerId;
       global.add("--worker-id");
       global.add(workerId);
     }
-    if (a.has("--sandbox")) {
-      try {
-        SandboxMode.parse(a.get("--sandbox"));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--sandbox: " + e.getMessage());
-      }
+    if (p.sandbox != null) {
       global.add("--sandbox");
-      global.add(a.get("--sandbox"));
+      global.add(p.sandbox);
     }
-    if (a.has("--allow-shells")) {
+    if (p.allowShells) {
       global.add("--allow-shells");
     }
-    for (String flag : List.of("--allow-env", "--secret-env")) {
-      if (a.has(flag)) {
-        global.add(flag);
-        global.add(a.get(flag));
-      }
+    add(global, "--allow-env", p.allowEnv);
+    add(global, "--secret-env", p.secretEnv);
+    add(global, QueueSelection.FLAG, p.queueUrl);
+    Options.WorkerLoop loop = worker != null ? worker : new Options.WorkerLoop();
+    WorkerCommand command =
+        new WorkerCommand(
+            layout.root(), workerId, global, loop.givenWithoutGrace(), loop.stopGraceSec);
+    return PlaneService.of(layout, command, mode.mode, System.getenv());
+  }
+
+  private static void add(List<String> words, String flag, String value) {
+    if (value != null) {
+      words.add(flag);
+      words.add(value);
     }
-    if (a.has(QueueSelection.FLAG)) {
-      global.add(QueueSelection.FLAG);
-      global.add(a.get(QueueSelection.FLAG));
-    }
-    List<String> worker = new ArrayList<>();
-    for (Object[] f : WORKER_FLAGS) {
-      String name = (String) f[0];
-      if (a.has(name)) {
-        worker.add(name);
-        worker.add(Integer.toString(a.intFlag(name, 0, (Integer) f[1], (Integer) f[2])));
-      }
-    }
-    int grace =
-        a.intFlag(
-            "--stop-grace-sec",
-            (int) WorkerOptions.DEFAULT_STOP_GRACE.toSeconds(),
-            0,
-            (int) WorkerOptions.MAX_STOP_GRACE.toSeconds());
-    PlaneLayout layout = PlaneLayout.defaults(root);
-    WorkerCommand command = new WorkerCommand(layout.root(), workerId, global, worker, grace);
-    return PlaneService.of(layout, command, mode, System.getenv());
   }
 }

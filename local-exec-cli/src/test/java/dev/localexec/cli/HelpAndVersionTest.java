@@ -9,44 +9,50 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code COMMAND --help} prints that command's help and does nothing else; {@code --version}. */
 class HelpAndVersionTest {
   @TempDir Path root;
 
-  static Stream<List<String>> commands() {
+  /** A command's words and arguments after them that would make it run if help did not win. */
+  static Stream<Arguments> commands() {
     return Stream.of(
-        List.of("demo"),
-        List.of("enqueue"),
-        List.of("worker"),
-        List.of("status"),
-        List.of("health"),
-        List.of("validate"),
-        List.of("requeue"),
-        List.of("verify"),
-        List.of("kill-switch", "on"),
-        List.of("mcp", "list"),
-        List.of("vllm", "health"),
-        List.of("coordinator", "a", "goal"),
-        List.of("ledger", "export", "f"),
-        List.of("plane", "start"),
-        List.of("plane", "stop"));
+        Arguments.of(List.of("demo"), List.of()),
+        Arguments.of(List.of("enqueue"), List.of("--demo")),
+        Arguments.of(List.of("worker"), List.of("--once")),
+        Arguments.of(List.of("status"), List.of()),
+        Arguments.of(List.of("health"), List.of()),
+        Arguments.of(List.of("validate"), List.of("job.json")),
+        Arguments.of(List.of("requeue"), List.of("job-demorepoindex01")),
+        Arguments.of(List.of("verify"), List.of()),
+        Arguments.of(List.of("kill-switch", "on"), List.of("maintenance")),
+        Arguments.of(List.of("mcp", "list"), List.of()),
+        Arguments.of(List.of("vllm", "health"), List.of()),
+        Arguments.of(List.of("coordinator"), List.of("a", "goal")),
+        Arguments.of(List.of("ledger", "export"), List.of("f")),
+        Arguments.of(List.of("plane", "start"), List.of()),
+        Arguments.of(List.of("plane", "stop"), List.of()));
   }
 
   @ParameterizedTest
   @MethodSource("commands")
-  void commandHelp_printsTheCommandsHelpAndCreatesNothing(List<String> command) throws Exception {
+  void commandHelp_printsTheCommandsHelpAndCreatesNothing(List<String> command, List<String> rest)
+      throws Exception {
     for (String flag : List.of("--help", "-h")) {
-      String[] args = Stream.concat(command.stream(), Stream.of(flag)).toArray(String[]::new);
+      String[] args =
+          Stream.of(command.stream(), rest.stream(), Stream.of(flag))
+              .flatMap(s -> s)
+              .toArray(String[]::new);
 
       Cli.Result r = new Cli(root).run(args);
 
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).isEmpty();
       assertThat(r.out())
-          .startsWith("usage: local-exec [GLOBAL OPTIONS] " + command.get(0) + " ...")
-          .contains("\n  " + command.get(0));
+          .startsWith("usage: local-exec [GLOBAL OPTIONS] " + String.join(" ", command) + " ")
+          .contains("\n  -h, --help ");
       try (Stream<Path> files = Files.list(root)) {
         assertThat(files).as("nothing created in the repo root").isEmpty();
       }
