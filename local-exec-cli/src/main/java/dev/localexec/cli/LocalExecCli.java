@@ -7,7 +7,6 @@ import dev.localexec.api.ResourceLimits;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.limits.ResourcePolicy;
-import dev.localexec.core.internal.plane.DemoJob;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
