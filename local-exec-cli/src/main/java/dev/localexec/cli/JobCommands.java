@@ -8,7 +8,6 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.VerifyReport;
-import dev.localexec.core.internal.plane.DemoJob;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;

@@ -105,6 +105,9 @@ public final class LocalExecPlane implements AutoCloseable {
 
   private boolean closed;
 
+  /** Whether {@link #writing()} created and checked the folders. */
+  private volatile boolean foldersReady;
+
   static {
     PlaneInternals.install(LocalExecPlane::parts);
   }
@@ -127,7 +130,7 @@ public final class LocalExecPlane implements AutoCloseable {
 
   private LocalExecPlane(Builder b) {
     this.layout = b.layout != null ? b.layout : PlaneLayout.defaults(b.root);
-    checkFolders(layout);
+    checkFolders(layout, false);
     this.clock = b.clock;
     this.registry = b.registry.build();
     this.validator = new JobValidator(registry, b.maxDocumentBytes);
@@ -173,17 +176,31 @@ public final class LocalExecPlane implements AutoCloseable {
   }
 
   /**
-   * Creates the plane's folders if needed and refuses to go on when one of them, or a folder
-   * between the root and it, is a symlink, not a folder, or not this user's.
+   * Refuses to go on when one of the plane's folders, or a folder between the root and it, is a
+   * symlink, not a folder, or not this user's; with {@code create}, creates the missing ones. A
+   * plane creates its folders when it first writes, so a plane that only reads (status, health,
+   * verify) leaves a repository as it found it.
    */
-  private static void checkFolders(PlaneLayout layout) {
+  private static void checkFolders(PlaneLayout layout, boolean create) {
     for (Path dir : List.of(layout.stateDir(), layout.evidenceDir(), layout.schemasDir())) {
       try {
-        PlaneFiles.checkFolder(layout.root(), dir);
+        if (create) {
+          PlaneFiles.checkFolder(layout.root(), dir);
+        } else {
+          PlaneFiles.checkExistingFolder(layout.root(), dir);
+        }
       } catch (IOException e) {
         throw new LocalExecException(
             "plane_folder_unsafe", "refusing to use " + dir + ": " + e.getMessage(), false, e);
       }
+    }
+  }
+
+  /** Before the plane first writes: creates its folders, checked as the constructor checks them. */
+  private void writing() {
+    if (!foldersReady) {
+      checkFolders(layout, true);
+      foldersReady = true;
     }
   }
 
@@ -242,6 +259,7 @@ public final class LocalExecPlane implements AutoCloseable {
    */
   public void turnKillSwitchOn(String reason) {
     checkOpen();
+    writing();
     killSwitch.turnOn(reason);
   }
 
@@ -313,6 +331,7 @@ public final class LocalExecPlane implements AutoCloseable {
   public String enqueue(Job job) {
     checkOpen();
     refuseShells(job);
+    writing();
     exportSchemas();
     return queue.enqueue(job);
   }
@@ -350,6 +369,7 @@ public final class LocalExecPlane implements AutoCloseable {
   /** Re-queues a finished job; returns the event's {@code ts_utc}. */
   public String requeue(String jobId) {
     checkOpen();
+    writing();
     return queue.requeue(jobId);
   }
 
@@ -369,6 +389,7 @@ public final class LocalExecPlane implements AutoCloseable {
    */
   public Worker worker(WorkerOptions options) {
     checkOpen();
+    writing();
     Worker w =
         new DefaultWorker(
             options,
@@ -453,6 +474,7 @@ public final class LocalExecPlane implements AutoCloseable {
    */
   public Map<String, Object> acceptLedgerHead() {
     checkOpen();
+    writing();
     if (queue instanceof FileLedgerQueue fileQueue) {
       return fileQueue.acceptHead().toMap();
     }
@@ -471,8 +493,10 @@ public final class LocalExecPlane implements AutoCloseable {
   private VerifyReport verifyQueueCopy(String jobId) {
     Path copy = null;
     try {
-      Files.createDirectories(layout.stateDir());
-      copy = Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl");
+      copy =
+          Files.isDirectory(layout.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl")
+              : Files.createTempFile("local-exec-queue-copy.", ".jsonl");
       queue.exportLedger(copy);
       Verifier v = new Verifier(layout.root(), copy, layout.evidenceDir(), queue.hostName());
       return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
@@ -505,6 +529,7 @@ public final class LocalExecPlane implements AutoCloseable {
   /** Writes the schema files into {@link PlaneLayout#schemasDir()}. */
   public void exportSchemas() {
     checkOpen();
+    writing();
     validator.export(layout.schemasDir());
   }
 

@@ -100,7 +100,7 @@ class UnshareLauncherIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.localexec.core.internal.sandbox.BwrapLauncherIT#trees")
+  @MethodSource("dev.localexec.core.sandbox.BwrapLauncherIT#trees")
   void timeout_leavesNoProcessOfTheTree(String name, String script) {
     String sh =
         String.format(

@@ -41,10 +41,28 @@ public final class PlaneFiles {
    * @throws IOException saying which component is wrong and what to do
    */
   public static void checkFolder(Path root, Path dir) throws IOException {
+    checkFolder(root, dir, true);
+  }
+
+  /**
+   * Checks the components of {@code dir} that exist as {@link #checkFolder(Path, Path)} does,
+   * without creating any: the check of a plane that only reads (a missing folder holds nothing).
+   *
+   * @param root the repo root (absolute, normalised)
+   * @param dir one of the plane's folders
+   * @throws IOException saying which component is wrong and what to do
+   */
+  public static void checkExistingFolder(Path root, Path dir) throws IOException {
+    checkFolder(root, dir, false);
+  }
+
+  private static void checkFolder(Path root, Path dir, boolean create) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
     Path r = root.toAbsolutePath().normalize();
     if (!abs.startsWith(r) || abs.equals(r)) {
-      Files.createDirectories(abs);
+      if (create) {
+        Files.createDirectories(abs);
+      }
       return;
     }
     Path at = r;
@@ -59,6 +77,9 @@ public final class PlaneFiles {
                 + " outside the root");
       }
       if (!Files.exists(at, NOFOLLOW)) {
+        if (!create) {
+          return;
+        }
         try {
           Files.createDirectory(at);
         } catch (FileAlreadyExistsException e) {

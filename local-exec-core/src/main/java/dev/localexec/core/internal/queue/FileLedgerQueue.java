@@ -185,6 +185,16 @@ public final class FileLedgerQueue implements JobQueue {
   /** Copies the ledger file to {@code target} under the ledger's lock; returns its line count. */
   @Override
   public long exportLedger(Path target) {
+    if (neverWritten()) {
+      try {
+        Path abs = target.toAbsolutePath().normalize();
+        Files.createDirectories(abs.getParent());
+        Files.write(abs, new byte[0]);
+        return 0L;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot export the ledger to " + target, e);
+      }
+    }
     return withLock(
         () -> {
           try {
@@ -431,6 +441,9 @@ public final class FileLedgerQueue implements JobQueue {
 
   /** Every job's state, in the order of their first enqueue. */
   public List<JobStatus> status() {
+    if (neverWritten()) {
+      return List.of();
+    }
     return withLock(
         () -> {
           Replay r = replay();
@@ -445,6 +458,9 @@ public final class FileLedgerQueue implements JobQueue {
 
   /** One job's state, if the job is in the ledger. */
   public Optional<JobStatus> status(String jobId) {
+    if (neverWritten()) {
+      return Optional.empty();
+    }
     return withLock(
         () -> {
           Replay.Entry e = replay().jobs.get(jobId);
@@ -467,6 +483,9 @@ public final class FileLedgerQueue implements JobQueue {
 
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
   public List<Integer> unreadableLines() {
+    if (neverWritten()) {
+      return List.of();
+    }
     return withLock(() -> List.copyOf(replay().badLines));
   }
 
@@ -581,6 +600,9 @@ public final class FileLedgerQueue implements JobQueue {
    * (or when there is no head file yet).
    */
   public Optional<String> headProblem() {
+    if (neverWritten()) {
+      return Optional.empty();
+    }
     return withLock(() -> Optional.ofNullable(headProblemUnlocked()));
   }
 
@@ -957,6 +979,14 @@ public final class FileLedgerQueue implements JobQueue {
     LineReader lines = new LineReader(ch, offset, ch.size(), 4096);
     lines.next();
     return java.util.Arrays.copyOfRange(lines.bytes(), lines.start(), lines.end());
+  }
+
+  /**
+   * Whether the state folder does not exist: nothing was ever queued here, and a read answers
+   * without creating the folder or its lock file.
+   */
+  private boolean neverWritten() {
+    return !PlaneFiles.existsAsAnything(lockFile.getParent());
   }
 
   @SuppressWarnings("try")

@@ -4,6 +4,7 @@ import dev.localexec.core.exec.LaunchSpec;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.internal.exec.LocalArgvRunner;
+import dev.localexec.core.plane.PlaneLayout;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -63,7 +64,7 @@ public final class BwrapLauncher implements ProcessLauncher {
   public static final String NAME = "bwrap";
 
   /** The plane's folder under the repo root, as {@code PlaneLayout.WORKSPACE} names it. */
-  public static final String PLANE_FOLDER = "workspace/local_exec";
+  public static final String PLANE_FOLDER = PlaneLayout.WORKSPACE;
 
   /**
    * The {@code /etc} entries bound read-only when they exist: the dynamic linker, users and groups

@@ -1,4 +1,4 @@
-package dev.localexec.core.internal.plane;
+package dev.localexec.cli;
 
 import dev.localexec.api.Budget;
 import dev.localexec.api.Job;
@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /** The quick start's demo job: a repo index of this root for a few keywords. */
-public final class DemoJob {
+final class DemoJob {
   /** The demo job's id. */
-  public static final String ID = "job-demorepoindex01";
+  static final String ID = "job-demorepoindex01";
 
   private DemoJob() {}
 
   /** The demo job, created at {@code now}. */
-  public static Job create(Instant now) {
+  static Job create(Instant now) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put(
         "include_globs",
