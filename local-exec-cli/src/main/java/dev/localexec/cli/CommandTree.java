@@ -3,6 +3,7 @@ package dev.localexec.cli;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -239,9 +240,7 @@ final class CommandTree {
         label = p.paramLabel();
       }
       if (most == 1) {
-        return path
-            + " takes at most one "
-            + label.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return path + " takes at most one " + label.toLowerCase(Locale.ROOT).replace('_', ' ');
       }
       return "unexpected argument '" + arg + "' for " + path;
     }

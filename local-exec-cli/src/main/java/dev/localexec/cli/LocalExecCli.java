@@ -10,6 +10,7 @@ import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -107,9 +108,9 @@ public final class LocalExecCli {
       this.backends = opened;
       this.main = new Main(argv.isEmpty());
       CommandLine line = CommandTree.build(main, this);
-      PrintWriter outWriter = new PrintWriter(out, true);
+      PrintWriter outWriter = utf8(out);
       line.setOut(outWriter);
-      line.setErr(new PrintWriter(err, true));
+      line.setErr(utf8(err));
       line.setParameterExceptionHandler((e, args) -> usageError(e, args, outWriter));
       line.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e));
       int code = line.execute(argv.toArray(String[]::new));
@@ -118,6 +119,10 @@ public final class LocalExecCli {
     } catch (RuntimeException e) {
       return failure(e);
     }
+  }
+
+  private static PrintWriter utf8(PrintStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), true);
   }
 
   /** The picocli command tree of this command line, for tests that walk every command. */
