@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * The job queue a worker claims from: enqueue, claim, heartbeat, complete, fail, requeue and
- * status, with the ledger's meaning (SPEC section 4). Two implementations: {@link FileLedgerQueue},
- * the append-only {@code jobs.jsonl} on one host (the default), and the PostgreSQL queue of the
- * module {@code local-exec-postgres}, for workers on several hosts.
+ * status, with the ledger's meaning (the README's "Files" section). Two implementations: {@code
+ * FileLedgerQueue}, the append-only {@code jobs.jsonl} on one host (the default), and the
+ * PostgreSQL queue of the module {@code local-exec-postgres}, for workers on several hosts.
  *
  * <p>Every implementation keeps these promises, which {@code JobQueueContract} (core's test jar)
  * checks: claims are FIFO by enqueue order; each queued job is claimed by exactly one caller even
