@@ -52,16 +52,18 @@ import org.slf4j.LoggerFactory;
  * <p>Two tables in the configured schema, written in one transaction per change: {@code events},
  * append-only, holds the ledger: each row is one line of {@code jobs.jsonl} exactly as the file
  * ledger would write it (the same JSON, its {@code seq} and {@code hash} chain keys included), in
- * ledger order; {@code jobs} holds each job's current state, lease, attempt and fencing token.
+ * ledger order; {@code jobs} holds each job's current state, lease, attempt and fencing token: the
+ * {@link dev.localexec.core.queue.JobStateMachine} replay of its events, kept with each append.
  * Every append locks the one-row {@code ledger_head} (the last line number and the chain's head),
  * so the ledger has one order and one unbroken chain, whichever host writes.
  *
  * <p>Claims take the oldest claimable job ({@code queued}, or {@code running} with an expired
- * lease) by enqueue order with {@code SELECT ... FOR UPDATE SKIP LOCKED}, so claimers never wait
- * for each other's job. Each claim takes a new fencing token from a sequence; heartbeats and the
- * final event of a claim are accepted only while the job is still running under that token, else
- * they are refused with {@code stale_claim}. Leases are judged by the clock of the host that asks
- * (keep hosts' clocks in sync, e.g. with NTP; a lease is much longer than any skew).
+ * lease) of the claimer's job types by enqueue order with {@code SELECT ... FOR UPDATE SKIP
+ * LOCKED}, so claimers never wait for each other's job. Each claim takes a new fencing token from a
+ * sequence; heartbeats and the final event of a claim are accepted only while the job is still
+ * running under that token, else they are refused with {@link
+ * dev.localexec.core.queue.StaleClaimException}. Leases are judged by the clock of the host that
+ * asks (keep hosts' clocks in sync, e.g. with NTP; a lease is much longer than any skew).
  *
  * <p>Besides the ledger's keys, this queue's {@code claim}, {@code heartbeat}, {@code complete} and
  * {@code fail} events carry {@code fence}, and the final events carry {@code host}, the host whose

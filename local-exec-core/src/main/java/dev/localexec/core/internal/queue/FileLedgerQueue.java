@@ -364,7 +364,7 @@ public final class FileLedgerQueue implements JobQueue {
    */
   private void failAtClaim(
       JobRecord job, String workerId, String error, Integer attempt, ClaimFailures failures) {
-    ChainHead head = evidenceOfFailure(failures, job, workerId, error, LOG);
+    ChainHead head = evidenceOfFailure(failures, job, workerId, error);
     append(
         new LedgerEvent.Failed(
             Timestamps.utc(clock.instant()),
@@ -381,14 +381,14 @@ public final class FileLedgerQueue implements JobQueue {
    * Lets {@code failures} record a failure at claim; the evidence head it returns, or {@code null}
    * when it returns none or throws (logged).
    */
-  static ChainHead evidenceOfFailure(
-      ClaimFailures failures, JobRecord job, String workerId, String error, Logger log) {
+  private static ChainHead evidenceOfFailure(
+      ClaimFailures failures, JobRecord job, String workerId, String error) {
     try {
       return failures
           .failed(new ClaimFailure(job.jobId(), job.jobType(), workerId, job.attempts(), error))
           .orElse(null);
     } catch (RuntimeException ex) {
-      log.warn(
+      LOG.warn(
           "cannot record the evidence of job {} failed at claim: {}", job.jobId(), ex.toString());
       return null;
     }
