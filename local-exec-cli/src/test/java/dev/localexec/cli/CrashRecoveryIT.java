@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobStatus;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,17 +34,12 @@ class CrashRecoveryIT {
   @TempDir Path root;
 
   private final String marker = "LOCAL_EXEC_CRASH_" + UUID.randomUUID().toString().replace("-", "");
-  private final List<Process> started = new ArrayList<>();
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
 
   private Process startWorker(int n) throws IOException {
-    List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.localexec.cli.LocalExecCli",
-            "--repo-root",
-            root.toString(),
+    return processes
+        .cli(
+            root,
             "--worker-id",
             "w" + n,
             "worker",
@@ -53,15 +47,9 @@ class CrashRecoveryIT {
             "--idle-sleep-ms",
             "20",
             "--lease-sec",
-            "3");
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(root.resolve("worker-" + n + ".err").toFile())
-            .start();
-    started.add(p);
-    return p;
+            "3")
+        .stderr(root.resolve("worker-" + n + ".err"))
+        .start();
   }
 
   /** Waits until worker {@code workerId} holds a running job, or {@code maxMs} have passed. */
@@ -79,14 +67,6 @@ class CrashRecoveryIT {
         return;
       }
       Thread.sleep(20);
-    }
-  }
-
-  @AfterEach
-  void killEverythingWeStarted() {
-    for (Process p : started) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
     }
   }
 
@@ -188,7 +168,7 @@ class CrashRecoveryIT {
     Cli.Result verify = new Cli(root).run("verify");
     assertThat(verify.code()).as(verify.out()).isZero();
     assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
-    for (Process p : started) {
+    for (Process p : processes.started()) {
       assertThat(p.isAlive()).isFalse();
     }
   }

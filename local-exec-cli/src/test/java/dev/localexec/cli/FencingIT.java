@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,44 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FencingIT {
   @TempDir Path root;
-  private final List<Process> started = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    for (Process p : started) {
-      signal(p.pid(), "CONT");
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
 
   private Process worker(String id) throws IOException {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                LocalExecCli.class.getName(),
-                "--repo-root",
-                root.toString(),
-                "--worker-id",
-                id,
-                "worker",
-                "--loop",
-                "--idle-sleep-ms",
-                "50",
-                "--lease-sec",
-                "3")
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(root.resolve(id + ".err").toFile())
-            .start();
-    started.add(p);
-    return p;
+    return processes
+        .cli(
+            root,
+            "--worker-id",
+            id,
+            "worker",
+            "--loop",
+            "--idle-sleep-ms",
+            "50",
+            "--lease-sec",
+            "3")
+        .stderr(root.resolve(id + ".err"))
+        .start();
   }
 
   private static void signal(long pid, String sig) throws Exception {
-    new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+    CliProcesses.signal(pid, sig);
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -9,7 +9,6 @@ import dev.localexec.core.exec.ProcessStates;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,17 +39,18 @@ final class HostileRepo {
 
   final Path root;
   final Path outside;
-  private final List<Process> started = new ArrayList<>();
+  private final CliProcesses processes;
   private int calls;
 
   /**
    * A hostile repo at {@code root}; the CLI's own output goes to {@code outside} (a folder outside
    * the root). Skips the test when bubblewrap does not work here, or fails it when {@value
-   * #REQUIRE} is {@code 1}.
+   * #REQUIRE} is {@code 1}. Its processes are started and reaped by {@code processes}.
    */
-  HostileRepo(Path root, Path outside) {
+  HostileRepo(Path root, Path outside, CliProcesses processes) {
     this.root = root;
     this.outside = outside;
+    this.processes = processes;
     try {
       SandboxProbe.standard().choose(SandboxMode.BWRAP, root);
     } catch (LocalExecException e) {
@@ -112,21 +112,20 @@ final class HostileRepo {
     return command;
   }
 
-  private ProcessBuilder builder(String name, String... args) {
-    return new ProcessBuilder(command(args))
-        .directory(outside.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(outside.resolve(name + ".out").toFile())
-        .redirectError(outside.resolve(name + ".err").toFile());
+  private CliProcesses.Launch builder(String name, String... args) {
+    return processes
+        .program(command(args))
+        .in(outside)
+        .stdout(outside.resolve(name + ".out"))
+        .stderr(outside.resolve(name + ".err"));
   }
 
   /** Runs {@code local-exec --repo-root ROOT args...} in a separate JVM and waits for it. */
   Run cli(String... args) throws IOException, InterruptedException {
     String name = String.format("cli-%02d-%s", ++calls, args[0]);
     Process p = builder(name, args).start();
-    started.add(p);
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
-      stop(p);
+      processes.reap(p);
       throw new AssertionError(name + " did not finish in 180 s: " + List.of(args));
     }
     return finished(name, p);
@@ -134,9 +133,7 @@ final class HostileRepo {
 
   /** Starts {@code local-exec --repo-root ROOT args...} in a separate JVM without waiting. */
   Process start(String name, String... args) throws IOException {
-    Process p = builder(name, args).start();
-    started.add(p);
-    return p;
+    return builder(name, args).start();
   }
 
   /**
@@ -277,24 +274,12 @@ final class HostileRepo {
 
   /** Runs a program on the host (not a job) in the root and waits for it. */
   int host(List<String> argv) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(argv)
-            .directory(root.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    started.add(p);
+    Process p = processes.program(argv).in(root).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      stop(p);
+      processes.reap(p);
       throw new AssertionError("did not finish in 60 s: " + argv);
     }
     return p.exitValue();
-  }
-
-  private static void stop(Process p) throws InterruptedException {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -302,9 +287,9 @@ final class HostileRepo {
    * do not count).
    */
   void close() throws InterruptedException {
-    for (Process p : started) {
+    for (Process p : processes.started()) {
       if (p.isAlive() || p.descendants().anyMatch(ProcessStates::isRunning)) {
-        stop(p);
+        processes.reap(p);
       }
     }
     List<ProcessHandle> left = List.of();

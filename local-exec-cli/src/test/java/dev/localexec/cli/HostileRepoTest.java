@@ -11,6 +11,7 @@ import org.assertj.core.api.junit.jupiter.SoftAssertionsExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,11 +26,13 @@ abstract class HostileRepoTest {
 
   @InjectSoftAssertions SoftAssertions softly;
 
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
+
   HostileRepo repo;
 
   @BeforeEach
   void repo() {
-    repo = new HostileRepo(root, outside);
+    repo = new HostileRepo(root, outside, processes);
   }
 
   @AfterEach

@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,7 +47,7 @@ class PlaneLifecycleIT {
   /** Pids of workers the CLI reported and of processes the test started. */
   private final List<Long> pids = new ArrayList<>();
 
-  private final List<Process> started = new ArrayList<>();
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
   private int runs;
 
   private record Run(int code, List<String> lines, String err, Duration took) {
@@ -80,25 +81,17 @@ class PlaneLifecycleIT {
     int n = ++runs;
     Path out = io.resolve("run" + n + ".out");
     Path err = io.resolve("run" + n + ".err");
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .directory(io.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().remove("XDG_CONFIG_HOME");
-    pb.environment().remove("LOCAL_EXEC_HOME");
-    env.forEach(
-        (k, v) -> {
-          if (v == null) {
-            pb.environment().remove(k);
-          } else {
-            pb.environment().put(k, v);
-          }
-        });
+    CliProcesses.Launch launch =
+        processes
+            .program(command)
+            .in(io)
+            .stdout(out)
+            .stderr(err)
+            .env("XDG_CONFIG_HOME", null)
+            .env("LOCAL_EXEC_HOME", null)
+            .env(env);
     Instant t0 = Instant.now();
-    Process p = pb.start();
-    started.add(p);
+    Process p = launch.start();
     boolean ended = p.waitFor(180, TimeUnit.SECONDS);
     Duration took = Duration.between(t0, Instant.now());
     assertThat(ended).as("%s ended", command.subList(3, command.size())).isTrue();
@@ -114,14 +107,7 @@ class PlaneLifecycleIT {
   }
 
   private Process startForeign(String... argv) throws IOException {
-    Process p =
-        new ProcessBuilder(argv)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    started.add(p);
-    return p;
+    return processes.program(List.of(argv)).start();
   }
 
   @AfterEach
@@ -130,12 +116,11 @@ class PlaneLifecycleIT {
     fromPidfile.ifPresent(pids::add);
     for (long pid : pids) {
       ProcessHandle.of(pid)
-          .filter(h -> isOurWorker(h) || started.stream().anyMatch(p -> p.pid() == pid))
+          .filter(h -> isOurWorker(h) || processes.started().stream().anyMatch(p -> p.pid() == pid))
           .ifPresent(PlaneLifecycleIT::killTree);
     }
-    for (Process p : started) {
-      killTree(p.toHandle());
-      p.waitFor(10, TimeUnit.SECONDS);
+    for (Process p : processes.started()) {
+      processes.reap(p);
     }
   }
 
@@ -432,14 +417,7 @@ class PlaneLifecycleIT {
     for (int i = 0; i < 2; i++) {
       Path out = io.resolve("concurrent" + i + ".out");
       outs.add(out);
-      Process p =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectOutput(out.toFile())
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      started.add(p);
-      both.add(p);
+      both.add(processes.program(command).stdout(out).start());
     }
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 2; i++) {

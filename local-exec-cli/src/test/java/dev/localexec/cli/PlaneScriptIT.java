@@ -2,16 +2,14 @@ package dev.localexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * against a stand-in {@code bin/local-exec} ({@code LOCAL_EXEC_BIN}) that prints its arguments.
  */
 class PlaneScriptIT {
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
+
   @TempDir Path dir;
 
   private record Run(int code, String out, String err) {}
@@ -37,25 +37,17 @@ class PlaneScriptIT {
     cmd.addAll(List.of(args));
     Path out = dir.resolve("out");
     Path err = dir.resolve("err");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().remove("LOCAL_EXEC_REPO_ROOT");
-    pb.environment().put("LOCAL_EXEC_BIN", echo.toString());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    try {
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      p.destroyForcibly();
-    }
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8).strip(),
-        Files.readString(err, StandardCharsets.UTF_8).strip());
+    CliProcesses.Finished p =
+        processes
+            .program(cmd)
+            .in(dir)
+            .stdout(out)
+            .stderr(err)
+            .env("LOCAL_EXEC_REPO_ROOT", null)
+            .env("LOCAL_EXEC_BIN", echo.toString())
+            .env(env)
+            .run(java.time.Duration.ofSeconds(30));
+    return new Run(p.code(), p.out().strip(), p.err().strip());
   }
 
   @Test

@@ -12,7 +12,6 @@ import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.postgres.PostgresJobQueue;
 import dev.localexec.postgres.PostgresQueueConfig;
 import dev.localexec.postgres.PostgresServer;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,7 +52,7 @@ class PostgresCrashRecoveryIT {
 
   private final String marker =
       "LOCAL_EXEC_PGCRASH_" + UUID.randomUUID().toString().replace("-", "");
-  private final List<Process> started = new ArrayList<>();
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
   private final long[] startedAtMillis = new long[WORKERS];
   private PostgresQueueConfig config;
 
@@ -61,14 +61,9 @@ class PostgresCrashRecoveryIT {
   }
 
   private Process startWorker(int n) throws IOException {
-    List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            LocalExecCli.class.getName(),
-            "--repo-root",
-            hostRoot(n).toString(),
+    CliProcesses.Launch launch =
+        processes.cli(
+            hostRoot(n),
             "--queue-url",
             config.url(),
             "--worker-id",
@@ -83,27 +78,19 @@ class PostgresCrashRecoveryIT {
             // same job can be hit again and again: here every job ends by running.
             "--max-attempts",
             "100");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(
-                ProcessBuilder.Redirect.appendTo(root.resolve("worker-" + n + ".err").toFile()));
-    pb.environment().put(PostgresQueueConfig.SCHEMA_ENV, config.schema());
-    pb.environment().put(PostgresQueueConfig.HOST_ENV, "host-" + n);
-    pb.environment().remove(PostgresQueueConfig.URL_ENV);
+    launch
+        .stderrAppend(root.resolve("worker-" + n + ".err"))
+        .env(PostgresQueueConfig.SCHEMA_ENV, config.schema())
+        .env(PostgresQueueConfig.HOST_ENV, "host-" + n)
+        .env(PostgresQueueConfig.URL_ENV, null);
     startedAtMillis[n] = System.currentTimeMillis();
-    Process p = pb.start();
-    started.add(p);
-    return p;
+    return launch.start();
   }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Process p : started) {
-      signal(p.pid(), "CONT");
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    for (Process p : processes.started()) {
+      processes.reap(p);
     }
     if (config != null) {
       PostgresServer.drop(config);
@@ -111,11 +98,7 @@ class PostgresCrashRecoveryIT {
   }
 
   private static void signal(long pid, String sig) throws Exception {
-    new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start()
-        .waitFor(10, TimeUnit.SECONDS);
+    CliProcesses.signal(pid, sig);
   }
 
   private String job(int i) {
@@ -312,7 +295,7 @@ class PostgresCrashRecoveryIT {
     plane.turnKillSwitchOff();
     PlaneInternals.of(plane).queue().close();
     assertThat(Fixtures.processesWithEnvironment(marker)).isZero();
-    for (Process p : started) {
+    for (Process p : processes.started()) {
       assertThat(p.isAlive()).isFalse();
     }
   }

@@ -19,10 +19,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ubuntu /etc/os-release} runs and is recorded as written.
  */
 class SecretRedactionIT {
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
+
   private static final String AWS = "AWS_SECRET_ACCESS_KEY";
   private static final String GITHUB = "GITHUB_TOKEN";
   private static final String PG = "LOCAL_EXEC_PG_PASSWORD";
@@ -98,27 +100,17 @@ class SecretRedactionIT {
     command.addAll(List.of(args));
     Path out = outside.resolve(name + ".out");
     Path err = outside.resolve(name + ".err");
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .directory(outside.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().putAll(secrets);
-    pb.environment().put("DESKTOP_SESSION", "ubuntu");
-    pb.environment().remove("LOCAL_EXEC_QUEUE_URL");
-    Process p = pb.start();
-    try {
-      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
-    } finally {
-      if (p.isAlive()) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-    Run r =
-        new Run(
-            p.exitValue(),
-            Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
+    CliProcesses.Finished p =
+        processes
+            .program(command)
+            .in(outside)
+            .stdout(out)
+            .stderr(err)
+            .env(secrets)
+            .env("DESKTOP_SESSION", "ubuntu")
+            .env("LOCAL_EXEC_QUEUE_URL", null)
+            .run(java.time.Duration.ofSeconds(120));
+    Run r = new Run(p.code(), p.out(), p.err());
     runs.add(r);
     return r;
   }

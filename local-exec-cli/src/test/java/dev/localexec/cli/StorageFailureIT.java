@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (the worker is root here, so file permissions alone cannot make a folder read-only).
  */
 class StorageFailureIT {
+  @RegisterExtension final CliProcesses processes = new CliProcesses();
+
   @TempDir Path root;
   Path state;
 
@@ -39,30 +39,17 @@ class StorageFailureIT {
   private record Run(int code, String out, String err) {}
 
   private Run java(List<String> sandbox, String mainClass, String... args) throws Exception {
-    List<String> cmd =
+    List<String> prefix =
         new ArrayList<>(List.of("/usr/bin/bwrap", "--die-with-parent", "--dev-bind", "/", "/"));
-    cmd.addAll(sandbox);
-    cmd.add("--");
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-    cmd.addAll(List.of(args));
-    Path out = root.resolve("out.txt");
-    Path err = root.resolve("err.txt");
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly().waitFor();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    prefix.addAll(sandbox);
+    prefix.add("--");
+    CliProcesses.Finished p =
+        processes
+            .program(CliProcesses.javaCommand(prefix, mainClass, args))
+            .stdout(root.resolve("out.txt"))
+            .stderr(root.resolve("err.txt"))
+            .run(java.time.Duration.ofSeconds(120));
+    return new Run(p.code(), p.out(), p.err());
   }
 
   @Test

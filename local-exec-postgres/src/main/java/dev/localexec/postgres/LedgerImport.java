@@ -3,6 +3,9 @@ package dev.localexec.postgres;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.queue.JobRecord;
+import dev.localexec.core.queue.JobStateMachine;
+import dev.localexec.core.queue.LedgerEvent;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,24 +82,14 @@ public record LedgerImport(
     }
   }
 
-  /** One job's replayed state, as the file ledger's replay computes it. */
+  /** One job's replayed state and where it stands in the ledger. */
   private static final class Entry {
-    final String jobId;
     final long firstOrder;
-    String jobType;
+    JobRecord record;
     String document;
     long enqueueOrder;
-    String state = "queued";
-    int attempt;
-    String workerId;
-    double lease;
-    long fence;
-    String updatedTs;
-    String error;
-    String host;
 
-    Entry(String jobId, long firstOrder) {
-      this.jobId = jobId;
+    Entry(long firstOrder) {
       this.firstOrder = firstOrder;
     }
   }
@@ -145,13 +138,12 @@ public record LedgerImport(
       apply(m, lineNo);
     }
 
-    /** The file ledger's replay of one object (see core's {@code Replay.apply}). */
+    /** The replay of one object through the {@link JobStateMachine}, as the file ledger's. */
     private void apply(Map<?, ?> m, int lineNo) {
-      String kind = String.valueOf(m.get("event"));
-      String ts = String.valueOf(m.get("ts_utc"));
-      if ("torn_line".equals(kind)) {
-        if (m.get("line") instanceof Number n) {
-          int named = n.intValue();
+      LedgerEvent ev = LedgerEvent.of(m);
+      if (ev instanceof LedgerEvent.TornLine torn) {
+        if (torn.line() != null) {
+          int named = torn.line();
           badLines.remove(Integer.valueOf(named));
           if (named >= 1 && named <= unreadable.size()) {
             unreadable.set(named - 1, false);
@@ -159,61 +151,26 @@ public record LedgerImport(
         }
         return;
       }
-      if ("enqueue".equals(kind)) {
-        if (!(m.get("job") instanceof Map<?, ?> job) || !(job.get("job_id") instanceof String id)) {
-          return;
-        }
-        Entry e = jobs.computeIfAbsent(id, k -> new Entry(k, lineNo));
-        e.jobType = String.valueOf(job.get("job_type"));
-        e.document = Json.line(job);
-        e.enqueueOrder = lineNo;
-        e.state = "queued";
-        e.attempt = 0;
-        e.workerId = null;
-        e.lease = 0;
-        e.error = null;
-        e.host = null;
-        e.updatedTs = ts;
+      String id = ev.jobId();
+      if (id == null) {
         return;
       }
-      Entry e = jobs.get(String.valueOf(m.get("job_id")));
+      Entry e = jobs.get(id);
+      JobRecord after = JobStateMachine.apply(e == null ? null : e.record, ev);
+      if (after == null) {
+        return;
+      }
       if (e == null) {
-        return;
+        e = new Entry(lineNo);
+        jobs.put(id, e);
       }
-      e.updatedTs = ts;
-      if (m.get("fence") instanceof Number f) {
+      if (ev instanceof LedgerEvent.Enqueued en) {
+        e.document = Json.line(en.job());
+        e.enqueueOrder = lineNo;
+      } else if (m.get("fence") instanceof Number f) {
         maxFence = Math.max(maxFence, f.longValue());
       }
-      switch (kind) {
-        case "claim" -> {
-          e.state = "running";
-          e.workerId = String.valueOf(m.get("worker_id"));
-          e.lease = number(m.get("lease_expires_unix"));
-          e.attempt = m.get("attempt") instanceof Number n ? n.intValue() : e.attempt + 1;
-          e.fence = m.get("fence") instanceof Number f ? f.longValue() : 0;
-        }
-        case "heartbeat" -> {
-          if (e.state.equals("running")) {
-            e.lease = number(m.get("lease_expires_unix"));
-          }
-        }
-        case "complete" -> {
-          e.state = "complete";
-          e.host = m.get("host") instanceof String h ? h : e.host;
-        }
-        case "fail" -> {
-          e.state = "failed";
-          e.error = String.valueOf(m.get("error"));
-          e.host = m.get("host") instanceof String h ? h : e.host;
-        }
-        default -> {
-          // Events this version does not know are kept in the ledger and ignored here.
-        }
-      }
-    }
-
-    private static double number(Object o) {
-      return o instanceof Number n ? n.doubleValue() : 0;
+      e.record = after;
     }
 
     LedgerImport report() {
@@ -249,19 +206,20 @@ public record LedgerImport(
                   + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         int n = 0;
         for (Entry e : jobs.values()) {
-          ps.setString(1, e.jobId);
-          ps.setString(2, e.jobType);
+          JobRecord r = e.record;
+          ps.setString(1, r.jobId());
+          ps.setString(2, r.jobType());
           ps.setString(3, e.document);
-          ps.setString(4, e.state);
+          ps.setString(4, r.state().jsonName());
           ps.setLong(5, e.firstOrder);
           ps.setLong(6, e.enqueueOrder);
-          ps.setInt(7, e.attempt);
-          ps.setString(8, e.workerId);
-          ps.setDouble(9, e.lease);
-          ps.setLong(10, e.fence);
-          ps.setString(11, e.updatedTs);
-          ps.setString(12, e.error);
-          ps.setString(13, e.host);
+          ps.setInt(7, r.attempts());
+          ps.setString(8, r.workerId());
+          ps.setDouble(9, r.leaseExpiresUnix());
+          ps.setLong(10, r.fence());
+          ps.setString(11, r.updatedTs());
+          ps.setString(12, r.error());
+          ps.setString(13, r.host());
           ps.addBatch();
           if (++n % BATCH == 0) {
             ps.executeBatch();

@@ -8,8 +8,11 @@ import dev.localexec.core.integrity.ChainHead;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.JobRecord;
 import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStateMachine;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.LedgerEvent;
 import dev.localexec.core.queue.LedgerLine;
 import dev.localexec.core.queue.QueueContext;
 import dev.localexec.core.queue.SharedKillSwitch;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,16 +52,18 @@ import org.slf4j.LoggerFactory;
  * <p>Two tables in the configured schema, written in one transaction per change: {@code events},
  * append-only, holds the ledger: each row is one line of {@code jobs.jsonl} exactly as the file
  * ledger would write it (the same JSON, its {@code seq} and {@code hash} chain keys included), in
- * ledger order; {@code jobs} holds each job's current state, lease, attempt and fencing token.
+ * ledger order; {@code jobs} holds each job's current state, lease, attempt and fencing token: the
+ * {@link dev.localexec.core.queue.JobStateMachine} replay of its events, kept with each append.
  * Every append locks the one-row {@code ledger_head} (the last line number and the chain's head),
  * so the ledger has one order and one unbroken chain, whichever host writes.
  *
  * <p>Claims take the oldest claimable job ({@code queued}, or {@code running} with an expired
- * lease) by enqueue order with {@code SELECT ... FOR UPDATE SKIP LOCKED}, so claimers never wait
- * for each other's job. Each claim takes a new fencing token from a sequence; heartbeats and the
- * final event of a claim are accepted only while the job is still running under that token, else
- * they are refused with {@code stale_claim}. Leases are judged by the clock of the host that asks
- * (keep hosts' clocks in sync, e.g. with NTP; a lease is much longer than any skew).
+ * lease) of the claimer's job types by enqueue order with {@code SELECT ... FOR UPDATE SKIP
+ * LOCKED}, so claimers never wait for each other's job. Each claim takes a new fencing token from a
+ * sequence; heartbeats and the final event of a claim are accepted only while the job is still
+ * running under that token, else they are refused with {@link
+ * dev.localexec.core.queue.StaleClaimException}. Leases are judged by the clock of the host that
+ * asks (keep hosts' clocks in sync, e.g. with NTP; a lease is much longer than any skew).
  *
  * <p>Besides the ledger's keys, this queue's {@code claim}, {@code heartbeat}, {@code complete} and
  * {@code fail} events carry {@code fence}, and the final events carry {@code host}, the host whose
@@ -154,7 +160,7 @@ public final class PostgresJobQueue implements JobQueue {
     return tx(
         "enqueue",
         c -> {
-          Map<String, Object> ev = enqueueEvent(job.toMap(), false);
+          LedgerEvent.Enqueued ev = enqueueEvent(job.toMap(), false);
           Map<String, Object> doc = jobOf(ev);
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -166,7 +172,7 @@ public final class PostgresJobQueue implements JobQueue {
             ps.setString(1, job.jobId());
             ps.setString(2, job.jobType());
             ps.setString(3, Json.line(doc));
-            ps.setString(4, (String) ev.get("ts_utc"));
+            ps.setString(4, ev.ts());
             if (ps.executeUpdate() == 0) {
               Row existing = row(c, job.jobId(), false);
               throw new LocalExecException(
@@ -174,25 +180,28 @@ public final class PostgresJobQueue implements JobQueue {
                   "job_id '"
                       + job.jobId()
                       + "' is already in the queue (state "
-                      + (existing == null ? "unknown" : existing.state(nowUnix()).jsonName())
+                      + (existing == null
+                          ? "unknown"
+                          : existing.record().stateAt(nowUnix()).jsonName())
                       + "); choose a new id, or run `requeue "
                       + job.jobId()
                       + "` to run it again",
                   false);
             }
           }
-          long line = append(c, ev, job.jobId());
+          Appended line = append(c, ev);
+          store(c, JobStateMachine.apply(null, line.event()));
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE "
                       + s
                       + ".jobs SET first_order = ?, enqueue_order = ? WHERE job_id = ?")) {
-            ps.setLong(1, line);
-            ps.setLong(2, line);
+            ps.setLong(1, line.lineNo());
+            ps.setLong(2, line.lineNo());
             ps.setString(3, job.jobId());
             ps.executeUpdate();
           }
-          return (String) ev.get("ts_utc");
+          return ev.ts();
         });
   }
 
@@ -206,7 +215,7 @@ public final class PostgresJobQueue implements JobQueue {
             throw new LocalExecException(
                 "unknown_job", "job_id '" + jobId + "' is not in the queue " + location(), false);
           }
-          JobState st = r.state(nowUnix());
+          JobState st = r.record().stateAt(nowUnix());
           if (!st.terminal()) {
             throw new LocalExecException(
                 "job_active",
@@ -217,22 +226,18 @@ public final class PostgresJobQueue implements JobQueue {
                     + "; only a finished job can be re-queued",
                 false);
           }
-          Map<String, Object> ev = enqueueEvent(parseDocument(r.document), true);
-          long line = append(c, ev, jobId);
+          LedgerEvent.Enqueued ev = enqueueEvent(parseDocument(r.document), true);
+          Appended line = append(c, ev);
+          store(c, JobStateMachine.apply(r.record(), line.event()));
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE "
-                      + s
-                      + ".jobs SET state = 'queued', enqueue_order = ?, attempt = 0,"
-                      + " worker_id = NULL, lease_expires_unix = 0, error = NULL, host = NULL,"
-                      + " document = ?, updated_ts = ? WHERE job_id = ?")) {
-            ps.setLong(1, line);
+                  "UPDATE " + s + ".jobs SET enqueue_order = ?, document = ? WHERE job_id = ?")) {
+            ps.setLong(1, line.lineNo());
             ps.setString(2, Json.line(jobOf(ev)));
-            ps.setString(3, (String) ev.get("ts_utc"));
-            ps.setString(4, jobId);
+            ps.setString(3, jobId);
             ps.executeUpdate();
           }
-          return (String) ev.get("ts_utc");
+          return ev.ts();
         });
   }
 
@@ -240,59 +245,65 @@ public final class PostgresJobQueue implements JobQueue {
   private record ClaimStep(Claim claim, boolean skipped) {}
 
   @Override
-  public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
+  public Optional<Claim> claim(
+      String workerId,
+      Duration lease,
+      int maxAttempts,
+      Set<String> jobTypes,
+      ClaimFailures failures) {
     while (true) {
-      ClaimStep step = tx("claim", c -> claimOne(c, workerId, lease, maxAttempts));
+      ClaimStep step =
+          tx("claim", c -> claimOne(c, workerId, lease, maxAttempts, jobTypes, failures));
       if (!step.skipped()) {
         return Optional.ofNullable(step.claim());
       }
     }
   }
 
-  private ClaimStep claimOne(Connection c, String workerId, Duration lease, int maxAttempts)
+  private ClaimStep claimOne(
+      Connection c,
+      String workerId,
+      Duration lease,
+      int maxAttempts,
+      Set<String> jobTypes,
+      ClaimFailures failures)
       throws SQLException {
     Instant at = clock.instant();
-    String jobId;
-    String document;
-    int attempts;
+    Row row;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT job_id, document, attempt FROM "
+            "SELECT "
+                + Row.COLUMNS
+                + " FROM "
                 + s
                 + ".jobs WHERE state IN ('queued', 'running')"
                 + " AND (state = 'queued' OR lease_expires_unix < ?)"
+                + (jobTypes == null ? "" : " AND job_type = ANY(?)")
                 + " ORDER BY enqueue_order LIMIT 1 FOR UPDATE SKIP LOCKED")) {
       ps.setDouble(1, Timestamps.unix(at));
+      if (jobTypes != null) {
+        ps.setArray(2, c.createArrayOf("text", jobTypes.toArray()));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return new ClaimStep(null, false);
         }
-        jobId = rs.getString(1);
-        document = rs.getString(2);
-        attempts = rs.getInt(3);
+        row = Row.of(rs);
       }
     }
-    if (attempts >= maxAttempts) {
-      Map<String, Object> fail = event("fail");
-      fail.put("job_id", jobId);
-      fail.put("worker_id", workerId);
-      fail.put("error", JobQueue.attemptsExhausted(jobId, attempts));
-      fail.put("attempt", attempts);
-      append(c, fail, jobId);
-      setFinal(c, jobId, "failed", (String) fail.get("error"), (String) fail.get("ts_utc"), null);
-      LOG.warn("job {}: {}", jobId, fail.get("error"));
+    JobRecord job = row.record();
+    String jobId = job.jobId();
+    if (JobStateMachine.attemptsExhausted(job, maxAttempts)) {
+      String error = JobQueue.attemptsExhausted(jobId, job.attempts());
+      failAtClaim(c, job, workerId, error, job.attempts(), failures);
+      LOG.warn("job {}: {}", jobId, error);
       return new ClaimStep(null, true);
     }
-    Job job;
+    Job valid;
     try {
-      job = context.validate(parseDocument(document));
+      valid = context.validate(parseDocument(row.document));
     } catch (IllegalArgumentException | LocalExecException ex) {
-      Map<String, Object> fail = event("fail");
-      fail.put("job_id", jobId);
-      fail.put("worker_id", workerId);
-      fail.put("error", "job_invalid: " + ex.getMessage());
-      append(c, fail, jobId);
-      setFinal(c, jobId, "failed", (String) fail.get("error"), (String) fail.get("ts_utc"), null);
+      failAtClaim(c, job, workerId, "job_invalid: " + ex.getMessage(), null, failures);
       LOG.warn("job {} failed validation at claim: {}", jobId, ex.getMessage());
       return new ClaimStep(null, true);
     }
@@ -302,34 +313,50 @@ public final class PostgresJobQueue implements JobQueue {
       rs.next();
       fence = rs.getLong(1);
     }
-    int attempt = attempts + 1;
+    int attempt = job.attempts() + 1;
     double leaseEnd = Timestamps.leaseEnd(at, lease);
     String ts = Timestamps.utc(at);
-    Map<String, Object> claim = new LinkedHashMap<>();
-    claim.put("ts_utc", ts);
-    claim.put("event", "claim");
-    claim.put("job_id", jobId);
-    claim.put("worker_id", workerId);
-    claim.put("lease_expires_unix", leaseEnd);
-    claim.put("attempt", attempt);
-    claim.put("fence", fence);
-    append(c, claim, jobId);
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE "
-                + s
-                + ".jobs SET state = 'running', attempt = ?, worker_id = ?,"
-                + " lease_expires_unix = ?, fence = ?, updated_ts = ?, host = ? WHERE job_id = ?")) {
-      ps.setInt(1, attempt);
-      ps.setString(2, workerId);
-      ps.setDouble(3, leaseEnd);
-      ps.setLong(4, fence);
-      ps.setString(5, ts);
-      ps.setString(6, config.host());
-      ps.setString(7, jobId);
-      ps.executeUpdate();
+    Appended line =
+        append(c, new LedgerEvent.Claimed(ts, jobId, workerId, leaseEnd, attempt, fence));
+    store(c, JobStateMachine.apply(job, line.event()));
+    return new ClaimStep(new Claim(valid, workerId, attempt, leaseEnd, ts, fence), false);
+  }
+
+  /**
+   * Appends the {@code fail} of a job the claim does not hand out, after {@code failures} wrote its
+   * evidence (on this host, which the event then names).
+   */
+  private void failAtClaim(
+      Connection c,
+      JobRecord job,
+      String workerId,
+      String error,
+      Integer attempt,
+      ClaimFailures failures)
+      throws SQLException {
+    ChainHead head = null;
+    try {
+      head =
+          failures
+              .failed(new ClaimFailure(job.jobId(), job.jobType(), workerId, job.attempts(), error))
+              .orElse(null);
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "cannot record the evidence of job {} failed at claim: {}", job.jobId(), ex.toString());
     }
-    return new ClaimStep(new Claim(job, workerId, attempt, leaseEnd, ts, fence), false);
+    Appended line =
+        append(
+            c,
+            new LedgerEvent.Failed(
+                Timestamps.utc(clock.instant()),
+                job.jobId(),
+                workerId,
+                error,
+                attempt,
+                null,
+                head,
+                head == null ? null : config.host()));
+    store(c, JobStateMachine.apply(job, line.event()));
   }
 
   @Override
@@ -337,105 +364,103 @@ public final class PostgresJobQueue implements JobQueue {
     return tx(
         "heartbeat",
         c -> {
-          requireOwner(c, claim);
-          double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
-          Map<String, Object> hb = event("heartbeat");
-          hb.put("job_id", claim.job().jobId());
-          hb.put("worker_id", claim.workerId());
-          hb.put("lease_expires_unix", leaseEnd);
-          hb.put("attempt", claim.attempt());
-          hb.put("fence", claim.fence());
-          append(c, hb, claim.job().jobId());
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE "
-                      + s
-                      + ".jobs SET lease_expires_unix = ?, updated_ts = ? WHERE job_id = ?")) {
-            ps.setDouble(1, leaseEnd);
-            ps.setString(2, (String) hb.get("ts_utc"));
-            ps.setString(3, claim.job().jobId());
-            ps.executeUpdate();
-          }
+          JobRecord job = requireOwner(c, claim);
+          Instant at = clock.instant();
+          double leaseEnd = Timestamps.leaseEnd(at, lease);
+          Appended line =
+              append(
+                  c,
+                  new LedgerEvent.Heartbeat(
+                      Timestamps.utc(at),
+                      claim.job().jobId(),
+                      claim.workerId(),
+                      leaseEnd,
+                      claim.attempt(),
+                      claim.fence()));
+          store(c, JobStateMachine.apply(job, line.event()));
           return leaseEnd;
         });
   }
 
   @Override
   public String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead) {
-    return finish(claim, "complete", "result", result, evidenceHead);
+    return finish(
+        "complete",
+        claim,
+        ts ->
+            new LedgerEvent.Completed(
+                ts,
+                claim.job().jobId(),
+                claim.workerId(),
+                result,
+                claim.attempt(),
+                claim.fence(),
+                evidenceHead,
+                config.host()));
   }
 
   @Override
   public String fail(Claim claim, String error, ChainHead evidenceHead) {
-    return finish(claim, "fail", "error", error, evidenceHead);
+    return finish(
+        "fail",
+        claim,
+        ts ->
+            new LedgerEvent.Failed(
+                ts,
+                claim.job().jobId(),
+                claim.workerId(),
+                error,
+                claim.attempt(),
+                claim.fence(),
+                evidenceHead,
+                config.host()));
   }
 
   private String finish(
-      Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
+      String what, Claim claim, java.util.function.Function<String, LedgerEvent> event) {
     return tx(
-        kind,
+        what,
         c -> {
-          requireOwner(c, claim);
-          Map<String, Object> ev = event(kind);
-          ev.put("job_id", claim.job().jobId());
-          ev.put("worker_id", claim.workerId());
-          ev.put(key, value);
-          ev.put("attempt", claim.attempt());
-          ev.put("fence", claim.fence());
-          if (evidenceHead != null) {
-            ev.put("evidence_head", evidenceHead.toMap());
-          }
-          ev.put("host", config.host());
-          append(c, ev, claim.job().jobId());
-          String ts = (String) ev.get("ts_utc");
-          if (kind.equals("complete")) {
-            setFinal(c, claim.job().jobId(), "complete", null, ts, config.host());
-          } else {
-            setFinal(c, claim.job().jobId(), "failed", String.valueOf(value), ts, config.host());
-          }
-          return ts;
+          JobRecord job = requireOwner(c, claim);
+          LedgerEvent ev = event.apply(Timestamps.utc(clock.instant()));
+          Appended line = append(c, ev);
+          store(c, JobStateMachine.apply(job, line.event()));
+          return ev.ts();
         });
   }
 
-  private void setFinal(
-      Connection c, String jobId, String state, String error, String ts, String host)
-      throws SQLException {
+  /** Writes a job's record (the replay of its events) into its row of {@code jobs}. */
+  private void store(Connection c, JobRecord r) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE "
                 + s
-                + ".jobs SET state = ?, error = ?, updated_ts = ?,"
-                + " host = COALESCE(?, host) WHERE job_id = ?")) {
-      ps.setString(1, state);
-      ps.setString(2, error == null ? null : context.redact(error));
-      ps.setString(3, ts);
-      ps.setString(4, host);
-      ps.setString(5, jobId);
+                + ".jobs SET job_type = ?, state = ?, attempt = ?, worker_id = ?,"
+                + " lease_expires_unix = ?, fence = ?, updated_ts = ?, error = ?, host = ?"
+                + " WHERE job_id = ?")) {
+      ps.setString(1, r.jobType());
+      ps.setString(2, r.state().jsonName());
+      ps.setInt(3, r.attempts());
+      ps.setString(4, r.workerId());
+      ps.setDouble(5, r.leaseExpiresUnix());
+      ps.setLong(6, r.fence());
+      ps.setString(7, r.updatedTs());
+      ps.setString(8, r.error());
+      ps.setString(9, r.host());
+      ps.setString(10, r.jobId());
       ps.executeUpdate();
     }
   }
 
-  /** Locks the job's row and checks the claim is still its running claim (by fencing token). */
-  private void requireOwner(Connection c, Claim claim) throws SQLException {
+  /**
+   * Locks the job's row and checks the claim is still its running claim (by fencing token); the
+   * job's record.
+   */
+  private JobRecord requireOwner(Connection c, Claim claim) throws SQLException {
     Row r = row(c, claim.job().jobId(), true);
-    if (r == null
-        || !r.state.equals("running")
-        || r.fence != claim.fence()
-        || r.attempt != claim.attempt()
-        || !claim.workerId().equals(r.workerId)) {
-      throw new LocalExecException(
-          "stale_claim",
-          "job '"
-              + claim.job().jobId()
-              + "' attempt "
-              + claim.attempt()
-              + " (fence "
-              + claim.fence()
-              + ") by "
-              + claim.workerId()
-              + " is no longer the running claim; its write was refused",
-          false);
-    }
+    JobRecord job = r == null ? null : r.record();
+    JobStateMachine.requireHeldBy(job, claim);
+    return job;
   }
 
   @Override
@@ -451,7 +476,7 @@ public final class PostgresJobQueue implements JobQueue {
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.add(Row.of(rs).status(now));
+                out.add(Row.of(rs).record().status(now));
               }
             }
           }
@@ -465,7 +490,9 @@ public final class PostgresJobQueue implements JobQueue {
         "read the status",
         c -> {
           Row r = row(c, jobId, false);
-          return r == null ? Optional.<JobStatus>empty() : Optional.of(r.status(nowUnix()));
+          return r == null
+              ? Optional.<JobStatus>empty()
+              : Optional.of(r.record().status(nowUnix()));
         });
   }
 
@@ -514,9 +541,10 @@ public final class PostgresJobQueue implements JobQueue {
             ps.setLong(1, lines);
             try (ResultSet rs = ps.executeQuery()) {
               if (rs.next() && parseOrNull(rs.getString(1)) instanceof Map<?, ?> m) {
+                LedgerEvent ev = LedgerEvent.of(m);
                 Map<String, Object> le = new LinkedHashMap<>();
-                le.put("ts_utc", m.get("ts_utc"));
-                le.put("event", m.get("event"));
+                le.put("ts_utc", ev.ts());
+                le.put("event", ev.kind());
                 last = le;
               }
             }
@@ -629,9 +657,17 @@ public final class PostgresJobQueue implements JobQueue {
 
   // ---- internals
 
-  /** Appends one event (redacted) as the next chained ledger line; returns its line number. */
-  private long append(Connection c, Map<String, Object> event, String jobId) throws SQLException {
-    Map<String, Object> redacted = context.redact(event);
+  /**
+   * A line appended to the ledger.
+   *
+   * @param lineNo its line number
+   * @param event the event as written (redacted)
+   */
+  private record Appended(long lineNo, LedgerEvent event) {}
+
+  /** Appends one event (redacted) as the next chained ledger line. */
+  private Appended append(Connection c, LedgerEvent event) throws SQLException {
+    Map<String, Object> redacted = context.redact(event.toMap());
     long lineNo;
     ChainHead head;
     try (Statement st = c.createStatement();
@@ -652,8 +688,8 @@ public final class PostgresJobQueue implements JobQueue {
             "INSERT INTO " + s + ".events (line_no, line, event, job_id) VALUES (?, ?, ?, ?)")) {
       ps.setLong(1, lineNo);
       ps.setString(2, line.text());
-      ps.setString(3, (String) event.get("event"));
-      ps.setString(4, jobId);
+      ps.setString(3, event.kind());
+      ps.setString(4, event.jobId());
       ps.executeUpdate();
     }
     try (PreparedStatement ps =
@@ -666,30 +702,18 @@ public final class PostgresJobQueue implements JobQueue {
       ps.setString(3, line.head().hash());
       ps.executeUpdate();
     }
-    return lineNo;
+    return new Appended(lineNo, LedgerEvent.of(redacted));
   }
 
-  private Map<String, Object> enqueueEvent(Map<String, Object> jobTree, boolean requeue) {
-    Map<String, Object> ev = event("enqueue");
-    ev.put("validator_mode", context.validatorMode());
-    ev.put("job", jobTree);
-    if (requeue) {
-      ev.put("requeue", true);
-    }
-    return ev;
+  private LedgerEvent.Enqueued enqueueEvent(Map<String, Object> jobTree, boolean requeue) {
+    return LedgerEvent.Enqueued.of(
+        Timestamps.utc(clock.instant()), context.validatorMode(), jobTree, requeue);
   }
 
   /** The job document as the ledger line will hold it (redacted). */
   @SuppressWarnings("unchecked")
-  private Map<String, Object> jobOf(Map<String, Object> enqueueEvent) {
-    return (Map<String, Object>) context.redact(enqueueEvent).get("job");
-  }
-
-  private Map<String, Object> event(String kind) {
-    Map<String, Object> ev = new LinkedHashMap<>();
-    ev.put("ts_utc", Timestamps.utc(clock.instant()));
-    ev.put("event", kind);
-    return ev;
+  private Map<String, Object> jobOf(LedgerEvent.Enqueued enqueueEvent) {
+    return (Map<String, Object>) context.redact(enqueueEvent.toMap()).get("job");
   }
 
   private double nowUnix() {
@@ -739,10 +763,11 @@ public final class PostgresJobQueue implements JobQueue {
       double lease,
       long fence,
       String updatedTs,
-      String error) {
+      String error,
+      String host) {
     static final String COLUMNS =
         "job_id, job_type, document, state, attempt, worker_id, lease_expires_unix, fence,"
-            + " updated_ts, error";
+            + " updated_ts, error, host";
 
     static Row of(ResultSet rs) throws SQLException {
       return new Row(
@@ -755,25 +780,23 @@ public final class PostgresJobQueue implements JobQueue {
           rs.getDouble(7),
           rs.getLong(8),
           rs.getString(9),
-          rs.getString(10));
+          rs.getString(10),
+          rs.getString(11));
     }
 
-    JobState state(double now) {
-      JobState st = JobState.valueOf(state.toUpperCase(Locale.ROOT));
-      return st == JobState.RUNNING && lease < now ? JobState.QUEUED : st;
-    }
-
-    JobStatus status(double now) {
-      JobState st = state(now);
-      return new JobStatus(
+    /** The row as the state machine's record. */
+    JobRecord record() {
+      return new JobRecord(
           jobId,
           jobType,
-          st,
+          JobState.valueOf(state.toUpperCase(Locale.ROOT)),
           attempt,
           workerId,
           lease,
+          fence,
           updatedTs,
-          st == JobState.FAILED ? error : null);
+          error,
+          host);
     }
   }
 

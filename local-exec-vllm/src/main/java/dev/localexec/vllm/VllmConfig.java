@@ -173,7 +173,7 @@ public final class VllmConfig {
     return new Reader(source).read(root);
   }
 
-  /** The values SPEC section 10 gives, as if the template file were read. */
+  /** The values of the shipped template file, as if it were read. */
   public static VllmConfig defaults() {
     return new Reader("defaults").read(null);
   }

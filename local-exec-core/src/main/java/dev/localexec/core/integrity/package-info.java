@@ -1,6 +1,7 @@
 /**
- * Evidence integrity (SPEC section 8): the SHA-256 hash chain every ledger, job evidence and worker
- * event line carries ({@link dev.localexec.core.internal.integrity.ChainedJsonl}), the {@link
+ * Evidence integrity (the README's "Files" section): the SHA-256 hash chain every ledger, job
+ * evidence and worker event line carries ({@link
+ * dev.localexec.core.internal.integrity.ChainedJsonl}), the {@link
  * dev.localexec.core.internal.integrity.Verifier} that recomputes the chains and finds edited,
  * inserted, reordered, deleted or cut-off lines, and the {@link
  * dev.localexec.core.internal.integrity.Redactor} that keeps secret values out of everything the

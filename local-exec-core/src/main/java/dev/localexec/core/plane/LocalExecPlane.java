@@ -70,9 +70,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every subprocess of a job runs in the sandbox the plane chooses ({@link Builder#sandbox},
  * {@link SandboxMode#AUTO} by default: bubblewrap, else {@code unshare}, else subprocesses are
  * refused). The choice, which runs trial processes, and the probe of the host's resource controls
- * are made once, the first time they are needed: by {@link #health()}, {@link #sandbox()}, {@link
- * #resources()}, or a worker ({@link #worker()}, {@link #runOnce()}, {@link #loop}). Enqueueing,
- * status, verification and the kill switch never probe.
+ * are made once, the first time they are needed: by {@link #health()}, {@link #sandbox()}, or a
+ * worker ({@link #worker()}, {@link #runOnce()}, {@link #loop}). Enqueueing, status, verification
+ * and the kill switch never probe.
  *
  * <p>A plane holds resources (the queue's connections, a shared kill switch's poller, the threads
  * of its workers' jobs): {@link #close()} releases them. The tool and model backends the
@@ -216,7 +216,7 @@ public final class LocalExecPlane implements AutoCloseable {
 
   /**
    * The sandbox of this plane's subprocesses: what it enforces and what it does not, with {@code
-   * resource_limits} enforced when the operator's default limits are (see {@link #resources()}).
+   * resource_limits} enforced when the operator's default limits are (see {@link #health()}).
    */
   public Sandbox sandbox() {
     checkOpen();
@@ -636,9 +636,9 @@ public final class LocalExecPlane implements AutoCloseable {
    * worker_stopped}), waits up to 30 s for them to end, then closes the queue (a database queue's
    * connections and its kill switch poller). Idempotent; never throws. Afterwards every operation
    * of the plane and of its workers' queue throws {@link IllegalStateException}; {@link #layout()},
-   * {@link #tasks()}, {@link #validator()}, {@link #redactor()} and {@link #workerOptions()} still
-   * answer. The tool and model backends of {@link Builder#tools} and {@link Builder#model} are not
-   * closed: the application that made them closes them.
+   * {@link #taskTypes()}, {@link #task}, {@link #schemaFiles()}, {@link #redact(String)} and {@link
+   * #workerOptions()} still answer. The tool and model backends of {@link Builder#tools} and {@link
+   * Builder#model} are not closed: the application that made them closes them.
    */
   @Override
   public void close() {

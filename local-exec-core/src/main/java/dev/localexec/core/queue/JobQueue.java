@@ -8,19 +8,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The job queue a worker claims from: enqueue, claim, heartbeat, complete, fail, requeue and
- * status, with the ledger's meaning (SPEC section 4). Two implementations: {@link FileLedgerQueue},
- * the append-only {@code jobs.jsonl} on one host (the default), and the PostgreSQL queue of the
- * module {@code local-exec-postgres}, for workers on several hosts.
+ * status, with the ledger's meaning (the README's "Files" section). Two implementations: {@code
+ * FileLedgerQueue}, the append-only {@code jobs.jsonl} on one host (the default), and the
+ * PostgreSQL queue of the module {@code local-exec-postgres}, for workers on several hosts.
  *
  * <p>Every implementation keeps these promises, which {@code JobQueueContract} (core's test jar)
  * checks: claims are FIFO by enqueue order; each queued job is claimed by exactly one caller even
  * when several processes share the queue; a claim holds for its lease unless a heartbeat extends
  * it, and a running job whose lease expired is queued again; a write for a claim that is no longer
- * the job's running claim (another attempt took over, or the job finished) is refused with {@code
- * stale_claim}; every event is also an event of the ledger's format.
+ * the job's running claim (another attempt took over, or the job finished) is refused with {@link
+ * StaleClaimException}; every event is a {@link LedgerEvent} in the ledger's format, and every
+ * job's state is the replay of its events through {@link JobStateMachine}.
  *
  * <p>Implementations are thread-safe. Every method may block on I/O (a file lock, a database round
  * trip) and throws {@link LocalExecException} with {@code retryable() == true} when the storage
@@ -72,7 +74,72 @@ public interface JobQueue extends AutoCloseable {
    * @param maxAttempts the claims a job may have, at least 1
    * @return the claim, or empty if nothing is queued
    */
-  Optional<Claim> claim(String workerId, Duration lease, int maxAttempts);
+  default Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
+    return claim(workerId, lease, maxAttempts, null, ClaimFailures.NONE);
+  }
+
+  /**
+   * Claims the oldest queued job of one of {@code jobTypes} as {@link #claim(String, Duration,
+   * int)} does, leaving jobs of other types queued (untouched, not validated, not failed) for a
+   * worker that runs them; FIFO by enqueue order among the jobs of those types.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @param maxAttempts the claims a job may have, at least 1
+   * @param jobTypes the job types the worker runs, or {@code null} for any type
+   * @return the claim, or empty if no job of those types is queued
+   */
+  default Optional<Claim> claim(
+      String workerId, Duration lease, int maxAttempts, Set<String> jobTypes) {
+    return claim(workerId, lease, maxAttempts, jobTypes, ClaimFailures.NONE);
+  }
+
+  /**
+   * Claims as {@link #claim(String, Duration, int, Set)} does, and tells {@code failures} about
+   * each job it fails instead of claiming ({@code job_invalid}, {@code attempts_exhausted}) before
+   * it records that failure, so that the job's evidence and summary are written like those of any
+   * failed job and the {@code fail} event records the evidence head.
+   *
+   * @param workerId the claiming worker
+   * @param lease how long the claim holds without a heartbeat
+   * @param maxAttempts the claims a job may have, at least 1
+   * @param jobTypes the job types the worker runs, or {@code null} for any type
+   * @param failures told about each job failed at claim
+   * @return the claim, or empty if no job of those types is queued
+   */
+  Optional<Claim> claim(
+      String workerId,
+      Duration lease,
+      int maxAttempts,
+      Set<String> jobTypes,
+      ClaimFailures failures);
+
+  /**
+   * A job a queue failed at claim instead of handing it out.
+   *
+   * @param jobId the job
+   * @param jobType its type
+   * @param workerId the worker whose claim failed it
+   * @param attempts the claims it had
+   * @param error the error the {@code fail} event records
+   */
+  record ClaimFailure(String jobId, String jobType, String workerId, int attempts, String error) {}
+
+  /** Told about each job a claim fails; writes the job's evidence. */
+  @FunctionalInterface
+  interface ClaimFailures {
+    /** Writes nothing. */
+    ClaimFailures NONE = failure -> Optional.empty();
+
+    /**
+     * Records {@code failure} in the job's evidence; called before the queue records the failure,
+     * while it holds the claim's lock. Exceptions are logged and the failure is recorded without an
+     * evidence head.
+     *
+     * @return the head of the job's evidence chain after its final line, or empty for none
+     */
+    Optional<ChainHead> failed(ClaimFailure failure);
+  }
 
   /** The error of a job whose {@code attempts} claims all ended without a final event. */
   static String attemptsExhausted(String jobId, int attempts) {
@@ -89,7 +156,7 @@ public interface JobQueue extends AutoCloseable {
    * Extends a running claim's lease.
    *
    * @return the new lease end in Unix seconds
-   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   * @throws StaleClaimException if the job is no longer this claim's
    */
   double heartbeat(Claim claim, Duration lease);
 
@@ -97,7 +164,7 @@ public interface JobQueue extends AutoCloseable {
    * Records a claim's result, without an evidence head.
    *
    * @return the event's {@code ts_utc}
-   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   * @throws StaleClaimException if the job is no longer this claim's
    */
   default String complete(Claim claim, Map<String, ?> result) {
     return complete(claim, result, null);
@@ -108,7 +175,7 @@ public interface JobQueue extends AutoCloseable {
    *
    * @param evidenceHead the evidence head, or {@code null} to record none
    * @return the event's {@code ts_utc}
-   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   * @throws StaleClaimException if the job is no longer this claim's
    */
   String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead);
 
@@ -116,7 +183,7 @@ public interface JobQueue extends AutoCloseable {
    * Records a claim's failure, without an evidence head.
    *
    * @return the event's {@code ts_utc}
-   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   * @throws StaleClaimException if the job is no longer this claim's
    */
   default String fail(Claim claim, String error) {
     return fail(claim, error, null);
@@ -127,7 +194,7 @@ public interface JobQueue extends AutoCloseable {
    *
    * @param evidenceHead the evidence head, or {@code null} to record none
    * @return the event's {@code ts_utc}
-   * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
+   * @throws StaleClaimException if the job is no longer this claim's
    */
   String fail(Claim claim, String error, ChainHead evidenceHead);
 

@@ -16,8 +16,8 @@ import java.util.Map;
 public record LedgerLine(String text, ChainHead head) {
 
   /**
-   * Chains {@code event} to {@code previous}: adds {@code seq} and {@code hash} (SPEC's hash chain)
-   * and writes the line in the ledger's byte format.
+   * Chains {@code event} to {@code previous}: adds {@code seq} and {@code hash} (the ledger's hash
+   * chain) and writes the line in the ledger's byte format.
    *
    * @param previous the head of the chain before this line ({@link ChainHead#GENESIS} first)
    * @param event the event, already redacted, without {@code seq} and {@code hash}

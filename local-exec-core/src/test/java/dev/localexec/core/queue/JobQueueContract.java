@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -108,11 +109,14 @@ public abstract class JobQueueContract {
 
   /** The queue over the test's storage, opened with the test's clock (closed after the test). */
   protected JobQueue open() {
+    return open(validator);
+  }
+
+  /** The queue over the test's storage, validating with {@code v} (a process with other tasks). */
+  protected JobQueue open(JobValidator v) {
     JobQueue q =
         factory()
-            .open(
-                new PlaneQueueContext(
-                    PlaneLayout.defaults(root), validator, clock, Redactor.none()));
+            .open(new PlaneQueueContext(PlaneLayout.defaults(root), v, clock, Redactor.none()));
     opened.add(q);
     return q;
   }
@@ -506,16 +510,113 @@ public abstract class JobQueueContract {
     assertThat(replayed.status()).isEqualTo(queue.status());
   }
 
+  // ---- job types
+
+  /** A validator that knows only {@code repo_index_task}: a process without the echo plug-in. */
+  private static JobValidator indexOnlyValidator() {
+    return new JobValidator(
+        TaskRegistry.builder().register(SchemaOnlyPlugin.permissive("repo_index_task")).build());
+  }
+
+  @Test
+  void claim_leavesJobsOfOtherTypesQueuedUntouchedForAWorkerThatRunsThem() {
+    queue.enqueue(job("job-aaaaaaaa", "echo_task", Map.of("word", "a")));
+    queue.enqueue(job("job-bbbbbbbb"));
+    queue.enqueue(job("job-cccccccc", "echo_task", Map.of("word", "c")));
+    queue.enqueue(job("job-dddddddd"));
+    JobQueue lacking = open(indexOnlyValidator());
+    Set<String> indexOnly = Set.of("repo_index_task");
+
+    String first = lacking.claim("w-index", LEASE, 1, indexOnly).orElseThrow().job().jobId();
+    String second = lacking.claim("w-index", LEASE, 1, indexOnly).orElseThrow().job().jobId();
+
+    assertThat(List.of(first, second)).containsExactly("job-bbbbbbbb", "job-dddddddd");
+    assertThat(lacking.claim("w-index", LEASE, 1, indexOnly)).isEmpty();
+    assertThat(queue.status("job-aaaaaaaa").orElseThrow())
+        .extracting(JobStatus::state, JobStatus::attempts, JobStatus::error)
+        .containsExactly(JobState.QUEUED, 0, null);
+    assertThat(state("job-cccccccc")).isEqualTo(JobState.QUEUED);
+    Set<String> echoOnly = Set.of("echo_task");
+    assertThat(queue.claim("w-echo", LEASE, 1, echoOnly).orElseThrow().job().jobId())
+        .isEqualTo("job-aaaaaaaa");
+    assertThat(queue.claim("w-echo", LEASE, 1, echoOnly).orElseThrow().job().jobId())
+        .isEqualTo("job-cccccccc");
+    assertThat(queue.claim("w-echo", LEASE, 1, Set.of())).isEmpty();
+  }
+
+  @Test
+  void claim_aJobFailedAtClaimIsToldToTheClaimerAndItsEvidenceHeadRecorded() throws Exception {
+    queue.enqueue(job("job-aaaaaaaa", "echo_task", Map.of("word", "a")));
+    queue.enqueue(job("job-bbbbbbbb"));
+    JobQueue lacking = open(indexOnlyValidator());
+    List<JobQueue.ClaimFailure> told = new ArrayList<>();
+    ChainHead head = new ChainHead(3, "ab".repeat(32));
+
+    Claim c =
+        lacking
+            .claim(
+                "w1",
+                LEASE,
+                3,
+                null,
+                f -> {
+                  told.add(f);
+                  return Optional.of(head);
+                })
+            .orElseThrow();
+
+    assertThat(c.job().jobId()).isEqualTo("job-bbbbbbbb");
+    assertThat(told).hasSize(1);
+    JobQueue.ClaimFailure f = told.get(0);
+    assertThat(List.of(f.jobId(), f.jobType(), f.workerId(), f.attempts()))
+        .containsExactly("job-aaaaaaaa", "echo_task", "w1", 0);
+    assertThat(f.error()).startsWith("job_invalid: ");
+    JobStatus s = queue.status("job-aaaaaaaa").orElseThrow();
+    assertThat(s.state()).isEqualTo(JobState.FAILED);
+    assertThat(s.error()).isEqualTo(f.error());
+    Path out = root.resolve("export").resolve("jobs.jsonl");
+    queue.exportLedger(out);
+    List<Map<?, ?>> fails = new ArrayList<>();
+    for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+      if (Json.parse(line) instanceof Map<?, ?> m && "fail".equals(m.get("event"))) {
+        fails.add(m);
+      }
+    }
+    assertThat(fails).hasSize(1);
+    assertThat(fails.get(0).get("evidence_head")).isEqualTo(Map.of("seq", 3, "hash", head.hash()));
+  }
+
+  @Test
+  void claim_aStaleWriteIsAStaleClaimException() {
+    queue.enqueue(job("job-aaaaaaaa"));
+    Claim c = claimOrFail(queue, "w1");
+    queue.complete(c, Map.of());
+
+    assertThatThrownBy(() -> queue.fail(c, "late"))
+        .isInstanceOf(StaleClaimException.class)
+        .hasMessage(
+            "job 'job-aaaaaaaa' attempt 1"
+                + (c.fence() != 0 ? " (fence " + c.fence() + ")" : "")
+                + " by w1 is no longer the running claim; its write was refused")
+        .satisfies(e -> assertThat(code(e)).isEqualTo("stale_claim"));
+  }
+
   // ---- whole worker runs, through the plane
 
   /** A plane on the queue under test, running subprocess-free tasks directly. */
   protected LocalExecPlane plane(Path planeRoot, String workerId) {
-    return LocalExecPlane.builder(planeRoot)
-        .clock(clock)
+    return plane(planeRoot, workerId, echo, SchemaOnlyPlugin.permissive("repo_index_task"));
+  }
+
+  /** A plane on the queue under test with these task plug-ins only. */
+  protected LocalExecPlane plane(Path planeRoot, String workerId, TaskPlugin... plugins) {
+    LocalExecPlane.Builder b = LocalExecPlane.builder(planeRoot);
+    for (TaskPlugin p : plugins) {
+      b.register(p);
+    }
+    return b.clock(clock)
         .launcher(new DirectLauncher())
         .environment(Map.of())
-        .register(echo)
-        .register(SchemaOnlyPlugin.permissive("repo_index_task"))
         .workerOptions(dev.localexec.core.worker.WorkerOptions.defaults().withWorkerId(workerId))
         .queue(
             context -> {
@@ -552,6 +653,64 @@ public abstract class JobQueueContract {
     List<String> lines = Files.readAllLines(ev, StandardCharsets.UTF_8);
     Files.write(ev, lines.subList(0, lines.size() - 1), StandardCharsets.UTF_8);
     assertThat(plane.verify("job-echo0001").verified()).isFalse();
+  }
+
+  /** The echo task with a payload schema that requires {@code word}. */
+  static final class StrictEcho implements TaskPlugin {
+    @Override
+    public String id() {
+      return "echo_task";
+    }
+
+    @Override
+    public String payloadSchema() {
+      return "{\"type\":\"object\",\"required\":[\"word\"]}";
+    }
+
+    @Override
+    public TaskResult run(TaskContext ctx) {
+      return TaskResult.of(Map.of("echo", String.valueOf(ctx.job().payload().get("word"))));
+    }
+  }
+
+  @Test
+  void worker_aWorkerWithoutAJobsTaskLeavesItQueued() {
+    queue.enqueue(job("job-echo0001", "echo_task", Map.of("word", "a")));
+    LocalExecPlane lacking = plane(root, "w-index", SchemaOnlyPlugin.permissive("repo_index_task"));
+
+    assertThat(lacking.runOnce().status()).isEqualTo("idle");
+    assertThat(lacking.status("job-echo0001").orElseThrow())
+        .extracting(JobStatus::state, JobStatus::attempts)
+        .containsExactly(JobState.QUEUED, 0);
+
+    assertThat(plane(root, "w1").runOnce().status()).isEqualTo("complete");
+  }
+
+  @Test
+  void worker_aJobFailedAtClaimGetsItsEvidenceAndSummary() throws Exception {
+    queue.enqueue(job("job-invalid01", "echo_task", Map.of()));
+    LocalExecPlane plane =
+        plane(root, "w1", new StrictEcho(), SchemaOnlyPlugin.permissive("repo_index_task"));
+
+    RunOutcome out = plane.runOnce();
+
+    assertThat(out.status()).isEqualTo("idle");
+    JobStatus s = plane.status("job-invalid01").orElseThrow();
+    assertThat(s.state()).isEqualTo(JobState.FAILED);
+    assertThat(s.error()).startsWith("job_invalid: ");
+    Path evidence = plane.layout().evidenceDir().resolve("job-invalid01.jsonl");
+    List<String> kinds = new ArrayList<>();
+    for (String line : Files.readAllLines(evidence, StandardCharsets.UTF_8)) {
+      kinds.add(String.valueOf(((Map<?, ?>) Json.parse(line)).get("kind")));
+    }
+    assertThat(kinds).containsExactly("summary", "failed");
+    assertThat(
+            Files.readString(
+                plane.layout().evidenceDir().resolve("job-invalid01.md"), StandardCharsets.UTF_8))
+        .startsWith("# Echo Task\n\n- job_id: job-invalid01\n- status: failed\n")
+        .contains("- error: job_invalid\n- detail: job_invalid: ");
+    VerifyReport report = plane.verify("job-invalid01");
+    assertThat(report.verified()).as("%s", report.summary()).isTrue();
   }
 
   @Test

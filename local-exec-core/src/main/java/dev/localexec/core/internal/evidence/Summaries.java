@@ -38,9 +38,14 @@ public final class Summaries {
 
   /** The summary of a failed job. */
   public static String failed(Job job, String error, String message) {
+    return failed(job.jobId(), job.jobType(), error, message);
+  }
+
+  /** The summary of a failed job known by its id and type (e.g. one that no longer validates). */
+  public static String failed(String jobId, String jobType, String error, String message) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# ").append(title(job.jobType())).append("\n\n");
-    sb.append("- job_id: ").append(job.jobId()).append('\n');
+    sb.append("# ").append(title(jobType)).append("\n\n");
+    sb.append("- job_id: ").append(jobId).append('\n');
     sb.append("- status: failed\n");
     sb.append("- error: ").append(error).append('\n');
     if (message != null && !message.isBlank() && !message.equals(error)) {

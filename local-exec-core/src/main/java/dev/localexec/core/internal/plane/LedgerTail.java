@@ -1,7 +1,7 @@
 package dev.localexec.core.internal.plane;
 
 import dev.localexec.core.internal.paths.PlaneFiles;
-import dev.localexec.core.json.Json;
+import dev.localexec.core.queue.LedgerEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -67,18 +67,14 @@ public record LedgerTail(long lines, Map<String, Object> lastEvent) {
   }
 
   private static Map<String, Object> event(String line) {
-    Object parsed;
-    try {
-      parsed = Json.parse(line);
-    } catch (RuntimeException e) {
-      return null;
-    }
-    if (!(parsed instanceof Map<?, ?> m)) {
-      return null;
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("ts_utc", m.get("ts_utc"));
-    out.put("event", m.get("event"));
-    return out;
+    return LedgerEvent.parse(line)
+        .map(
+            ev -> {
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("ts_utc", ev.ts());
+              out.put("event", ev.kind());
+              return out;
+            })
+        .orElse(null);
   }
 }

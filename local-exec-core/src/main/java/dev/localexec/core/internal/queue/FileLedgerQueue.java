@@ -9,11 +9,13 @@ import dev.localexec.core.internal.integrity.LedgerHeadFile;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.paths.PlaneFiles;
 import dev.localexec.core.internal.schema.JobValidator;
-import dev.localexec.core.json.Json;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.JobRecord;
 import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStateMachine;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.LedgerEvent;
 import dev.localexec.core.queue.QueueContext;
 import dev.localexec.core.queue.Timestamps;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -322,54 +325,83 @@ public final class FileLedgerQueue implements JobQueue {
   }
 
   @Override
-  public Optional<Claim> claim(String workerId, Duration lease, int maxAttempts) {
+  public Optional<Claim> claim(
+      String workerId,
+      Duration lease,
+      int maxAttempts,
+      Set<String> jobTypes,
+      ClaimFailures failures) {
     return withLock(
         () -> {
           requireHead();
           Replay r = replay();
           double now = nowUnix();
           for (Replay.Entry e : List.copyOf(r.active.values())) {
-            if (e.state(now) != JobState.QUEUED) {
+            JobRecord job = e.record();
+            if (!JobStateMachine.claimable(job, now, jobTypes)) {
               continue;
             }
-            if (e.attempts >= maxAttempts) {
-              Map<String, Object> fail = event("fail");
-              fail.put("job_id", e.jobId);
-              fail.put("worker_id", workerId);
-              fail.put("error", JobQueue.attemptsExhausted(e.jobId, e.attempts));
-              fail.put("attempt", e.attempts);
-              append(fail);
-              LOG.warn("job {}: {}", e.jobId, fail.get("error"));
+            if (JobStateMachine.attemptsExhausted(job, maxAttempts)) {
+              String error = JobQueue.attemptsExhausted(e.jobId, e.attempts);
+              failAtClaim(job, workerId, error, e.attempts, failures);
+              LOG.warn("job {}: {}", e.jobId, error);
               continue;
             }
-            Job job;
+            Job valid;
             try {
-              job = validator.validate(jobDocument(e));
+              valid = validator.validate(jobDocument(e));
             } catch (JobValidationException | IllegalArgumentException ex) {
-              Map<String, Object> fail = event("fail");
-              fail.put("job_id", e.jobId);
-              fail.put("worker_id", workerId);
-              fail.put("error", "job_invalid: " + ex.getMessage());
-              append(fail);
+              failAtClaim(job, workerId, "job_invalid: " + ex.getMessage(), null, failures);
               LOG.warn("job {} failed validation at claim: {}", e.jobId, ex.getMessage());
               continue;
             }
             Instant at = clock.instant();
             int attempt = e.attempts + 1;
             double leaseEnd = Timestamps.leaseEnd(at, lease);
-            Map<String, Object> claim = new LinkedHashMap<>();
             String ts = Timestamps.utc(at);
-            claim.put("ts_utc", ts);
-            claim.put("event", "claim");
-            claim.put("job_id", e.jobId);
-            claim.put("worker_id", workerId);
-            claim.put("lease_expires_unix", leaseEnd);
-            claim.put("attempt", attempt);
-            append(claim);
-            return Optional.of(new Claim(job, workerId, attempt, leaseEnd, ts));
+            append(new LedgerEvent.Claimed(ts, e.jobId, workerId, leaseEnd, attempt, null));
+            return Optional.of(new Claim(valid, workerId, attempt, leaseEnd, ts));
           }
           return Optional.empty();
         });
+  }
+
+  /**
+   * Appends the {@code fail} of a job the claim does not hand out, after {@code failures} wrote its
+   * evidence.
+   *
+   * @param attempt the attempt to record, or {@code null} for none
+   */
+  private void failAtClaim(
+      JobRecord job, String workerId, String error, Integer attempt, ClaimFailures failures) {
+    ChainHead head = evidenceOfFailure(failures, job, workerId, error);
+    append(
+        new LedgerEvent.Failed(
+            Timestamps.utc(clock.instant()),
+            job.jobId(),
+            workerId,
+            error,
+            attempt,
+            null,
+            head,
+            null));
+  }
+
+  /**
+   * Lets {@code failures} record a failure at claim; the evidence head it returns, or {@code null}
+   * when it returns none or throws (logged).
+   */
+  private static ChainHead evidenceOfFailure(
+      ClaimFailures failures, JobRecord job, String workerId, String error) {
+    try {
+      return failures
+          .failed(new ClaimFailure(job.jobId(), job.jobType(), workerId, job.attempts(), error))
+          .orElse(null);
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "cannot record the evidence of job {} failed at claim: {}", job.jobId(), ex.toString());
+      return null;
+    }
   }
 
   /**
@@ -383,13 +415,16 @@ public final class FileLedgerQueue implements JobQueue {
         () -> {
           requireHead();
           requireOwner(claim);
-          double leaseEnd = Timestamps.leaseEnd(clock.instant(), lease);
-          Map<String, Object> hb = event("heartbeat");
-          hb.put("job_id", claim.job().jobId());
-          hb.put("worker_id", claim.workerId());
-          hb.put("lease_expires_unix", leaseEnd);
-          hb.put("attempt", claim.attempt());
-          append(hb);
+          Instant at = clock.instant();
+          double leaseEnd = Timestamps.leaseEnd(at, lease);
+          append(
+              new LedgerEvent.Heartbeat(
+                  Timestamps.utc(at),
+                  claim.job().jobId(),
+                  claim.workerId(),
+                  leaseEnd,
+                  claim.attempt(),
+                  null));
           return leaseEnd;
         });
   }
@@ -414,7 +449,23 @@ public final class FileLedgerQueue implements JobQueue {
    * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
    */
   public String complete(Claim claim, Map<String, ?> result, ChainHead evidenceHead) {
-    return finish(claim, "complete", "result", result, evidenceHead);
+    return withLock(
+        () -> {
+          requireHead();
+          requireOwner(claim);
+          String ts = Timestamps.utc(clock.instant());
+          append(
+              new LedgerEvent.Completed(
+                  ts,
+                  claim.job().jobId(),
+                  claim.workerId(),
+                  result,
+                  claim.attempt(),
+                  null,
+                  evidenceHead,
+                  null));
+          return ts;
+        });
   }
 
   /**
@@ -436,7 +487,23 @@ public final class FileLedgerQueue implements JobQueue {
    * @throws LocalExecException {@code stale_claim} if the job is no longer this claim's
    */
   public String fail(Claim claim, String error, ChainHead evidenceHead) {
-    return finish(claim, "fail", "error", error, evidenceHead);
+    return withLock(
+        () -> {
+          requireHead();
+          requireOwner(claim);
+          String ts = Timestamps.utc(clock.instant());
+          append(
+              new LedgerEvent.Failed(
+                  ts,
+                  claim.job().jobId(),
+                  claim.workerId(),
+                  error,
+                  claim.attempt(),
+                  null,
+                  evidenceHead,
+                  null));
+          return ts;
+        });
   }
 
   /** Every job's state, in the order of their first enqueue. */
@@ -469,16 +536,7 @@ public final class FileLedgerQueue implements JobQueue {
   }
 
   private static JobStatus status(Replay.Entry e, double now) {
-    JobState state = e.state(now);
-    return new JobStatus(
-        e.jobId,
-        e.jobType,
-        state,
-        e.attempts,
-        e.workerId,
-        e.lease,
-        e.updatedTs,
-        state == JobState.FAILED ? e.error : null);
+    return e.record().status(now);
   }
 
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
@@ -489,60 +547,17 @@ public final class FileLedgerQueue implements JobQueue {
     return withLock(() -> List.copyOf(replay().badLines));
   }
 
-  private String finish(
-      Claim claim, String kind, String key, Object value, ChainHead evidenceHead) {
-    return withLock(
-        () -> {
-          requireHead();
-          requireOwner(claim);
-          Map<String, Object> ev = event(kind);
-          ev.put("job_id", claim.job().jobId());
-          ev.put("worker_id", claim.workerId());
-          ev.put(key, value);
-          ev.put("attempt", claim.attempt());
-          if (evidenceHead != null) {
-            ev.put("evidence_head", evidenceHead.toMap());
-          }
-          append(ev);
-          return (String) ev.get("ts_utc");
-        });
-  }
-
   private void requireOwner(Claim claim) {
     Replay.Entry e = replay().jobs.get(claim.job().jobId());
-    if (e == null
-        || e.rawState != JobState.RUNNING
-        || !claim.workerId().equals(e.workerId)
-        || e.attempts != claim.attempt()) {
-      throw new LocalExecException(
-          "stale_claim",
-          "job '"
-              + claim.job().jobId()
-              + "' attempt "
-              + claim.attempt()
-              + " by "
-              + claim.workerId()
-              + " is no longer the running claim; its write was refused",
-          false);
-    }
+    JobStateMachine.requireHeldBy(e == null ? null : e.record(), claim);
   }
 
   private String appendEnqueue(Map<String, Object> jobTree, boolean requeue) {
-    Map<String, Object> ev = event("enqueue");
-    ev.put("validator_mode", JobValidator.MODE);
-    ev.put("job", jobTree);
-    if (requeue) {
-      ev.put("requeue", true);
-    }
+    LedgerEvent.Enqueued ev =
+        LedgerEvent.Enqueued.of(
+            Timestamps.utc(clock.instant()), JobValidator.MODE, jobTree, requeue);
     append(ev);
-    return (String) ev.get("ts_utc");
-  }
-
-  private Map<String, Object> event(String kind) {
-    Map<String, Object> ev = new LinkedHashMap<>();
-    ev.put("ts_utc", Timestamps.utc(clock.instant()));
-    ev.put("event", kind);
-    return ev;
+    return ev.ts();
   }
 
   private double nowUnix() {
@@ -553,16 +568,16 @@ public final class FileLedgerQueue implements JobQueue {
    * Appends one chained event (see {@link ChainedJsonl}) to a ledger that still holds its head,
    * then rewrites the head file; called under the ledger lock.
    */
-  private void append(Map<String, Object> event) {
+  private void append(LedgerEvent event) {
     requireHead();
     appendAndAnchor(event);
   }
 
   /** Appends one chained event and rewrites the head file after it, without checking the head. */
-  private ChainHead appendAndAnchor(Map<String, Object> event) {
+  private ChainHead appendAndAnchor(LedgerEvent event) {
     ChainHead head;
     try {
-      head = chain.append(event);
+      head = chain.append(event.toMap());
     } catch (IOException e) {
       throw new LocalExecException(
           "ledger_write_failed",
@@ -707,10 +722,11 @@ public final class FileLedgerQueue implements JobQueue {
           if (intact) {
             return new HeadAcceptance("head_ok", previous, found, previous);
           }
-          Map<String, Object> ev = event("head_reset");
-          ev.put("previous_head", previous == null ? null : previous.toMap());
-          ev.put("ledger_head", found.toMap());
-          appendAndAnchor(ev);
+          appendAndAnchor(
+              new LedgerEvent.HeadReset(
+                  Timestamps.utc(clock.instant()),
+                  previous == null ? null : previous.toMap(),
+                  found));
           cache = null;
           LedgerHeadFile now;
           try {
@@ -741,11 +757,8 @@ public final class FileLedgerQueue implements JobQueue {
    * garbage; the next append writes it before its own event.
    */
   private Map<String, Object> tornLineMarker(int lineNo, long bytes) {
-    Map<String, Object> ev = event("torn_line");
-    ev.put("line", lineNo);
-    ev.put("bytes", bytes);
     LOG.warn("ledger {} ended in a torn line ({}); it is skipped", ledger, lineNo);
-    return ev;
+    return new LedgerEvent.TornLine(Timestamps.utc(clock.instant()), lineNo, bytes).toMap();
   }
 
   /**
@@ -886,21 +899,14 @@ public final class FileLedgerQueue implements JobQueue {
     r.apply(ev, lineStart);
   }
 
-  /** The fields of the JSON object in {@code bytes[from, to)}, or {@code null} if it is not one. */
+  /** The event of the JSON object in {@code bytes[from, to)}, or {@code null} if it is not one. */
   private static LedgerEvent object(byte[] bytes, int from, int to) {
-    LedgerEvent ev = LedgerEvent.read(bytes, from, to - from);
+    LedgerEvent ev = EventScanner.read(bytes, from, to - from);
     if (ev != null) {
       return ev;
     }
-    String text = new String(bytes, from, to - from, StandardCharsets.UTF_8).strip();
-    if (text.isEmpty()) {
-      return null;
-    }
-    try {
-      return Json.parse(text) instanceof Map<?, ?> m ? LedgerEvent.of(m) : null;
-    } catch (LocalExecException e) {
-      return null;
-    }
+    return LedgerEvent.parse(new String(bytes, from, to - from, StandardCharsets.UTF_8))
+        .orElse(null);
   }
 
   private static boolean isBlank(byte[] bytes, int from, int to) {
@@ -935,20 +941,18 @@ public final class FileLedgerQueue implements JobQueue {
    * @throws LocalExecException {@code ledger_changed} if that line is no longer there (the ledger
    *     was edited in place); the next call replays the whole ledger again
    */
-  @SuppressWarnings("unchecked")
   private Map<String, Object> jobDocument(Replay.Entry e) {
-    Object parsed;
+    LedgerEvent parsed = null;
     try (FileChannel ch = PlaneFiles.open(ledger, StandardOpenOption.READ)) {
       byte[] line = lineAt(ch, e.enqueueOffset);
-      parsed = Json.parse(new String(line, StandardCharsets.UTF_8).strip());
-    } catch (IOException | LocalExecException ex) {
-      parsed = ex;
+      parsed = LedgerEvent.parse(new String(line, StandardCharsets.UTF_8)).orElse(null);
+    } catch (IOException ex) {
+      LOG.debug("cannot read the enqueue of job {}: {}", e.jobId, ex.toString());
     }
-    if (parsed instanceof Map<?, ?> ev
-        && "enqueue".equals(ev.get("event"))
-        && ev.get("job") instanceof Map<?, ?> job
-        && e.jobId.equals(job.get("job_id"))) {
-      return (Map<String, Object>) job;
+    if (parsed instanceof LedgerEvent.Enqueued en
+        && en.job() != null
+        && e.jobId.equals(en.jobId())) {
+      return en.job();
     }
     cache = null;
     try {

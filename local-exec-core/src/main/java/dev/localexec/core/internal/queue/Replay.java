@@ -1,6 +1,9 @@
 package dev.localexec.core.internal.queue;
 
+import dev.localexec.core.queue.JobRecord;
 import dev.localexec.core.queue.JobState;
+import dev.localexec.core.queue.JobStateMachine;
+import dev.localexec.core.queue.LedgerEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -87,71 +90,49 @@ final class Replay {
   }
 
   /**
-   * Applies one ledger object.
+   * Applies one ledger event through the {@link JobStateMachine}, and keeps the index of the jobs
+   * not yet finished and the unreadable lines a {@code torn_line} names.
    *
-   * @param ev the object's fields
+   * @param ev the event
    * @param lineStart the byte offset where its line starts
    */
   void apply(LedgerEvent ev, long lineStart) {
     events++;
-    String kind = ev.kind();
-    String ts = String.valueOf(ev.ts);
-    if ("torn_line".equals(kind)) {
-      if (ev.line instanceof Number n) {
-        badLines.remove(Integer.valueOf(n.intValue()));
+    if (ev instanceof LedgerEvent.TornLine torn) {
+      if (torn.line() != null) {
+        badLines.remove(torn.line());
       }
       return;
     }
-    if ("enqueue".equals(kind)) {
-      if (!ev.jobIsObject || !(ev.jobJobId instanceof String id)) {
-        return;
-      }
-      Entry e = jobs.get(id);
-      if (e == null) {
-        e = new Entry(id);
-        jobs.put(id, e);
-      } else if (!e.rawState.terminal()) {
+    String id = ev.jobId();
+    if (id == null) {
+      return;
+    }
+    Entry e = jobs.get(id);
+    JobRecord after = JobStateMachine.apply(e == null ? null : e.record(), ev);
+    if (after == null) {
+      return;
+    }
+    boolean wasActive = e != null && !e.rawState.terminal();
+    if (e == null) {
+      e = new Entry(id);
+      jobs.put(id, e);
+    }
+    if (ev instanceof LedgerEvent.Enqueued) {
+      if (wasActive) {
         active.remove(e.enqueueOrder);
+        wasActive = false;
       }
-      e.jobType = shared(String.valueOf(ev.jobJobType));
       e.enqueueOrder = events;
       e.enqueueOffset = lineStart;
-      e.rawState = JobState.QUEUED;
-      e.attempts = 0;
-      e.workerId = null;
-      e.lease = 0;
-      e.error = null;
-      e.updatedTs = ts;
-      active.put(e.enqueueOrder, e);
-      return;
     }
-    Entry e = jobs.get(String.valueOf(ev.jobId));
-    if (e == null) {
-      return;
-    }
-    e.updatedTs = ts;
-    boolean wasActive = !e.rawState.terminal();
-    switch (kind) {
-      case "claim" -> {
-        e.rawState = JobState.RUNNING;
-        e.workerId = shared(String.valueOf(ev.workerId));
-        e.lease = number(ev.lease);
-        e.attempts = ev.attempt instanceof Number n ? n.intValue() : e.attempts + 1;
-      }
-      case "heartbeat" -> {
-        if (e.rawState == JobState.RUNNING) {
-          e.lease = number(ev.lease);
-        }
-      }
-      case "complete" -> e.rawState = JobState.COMPLETE;
-      case "fail" -> {
-        e.rawState = JobState.FAILED;
-        e.error = String.valueOf(ev.error);
-      }
-      default -> {
-        // Events this version does not know are kept in the ledger and ignored here.
-      }
-    }
+    e.jobType = shared(after.jobType());
+    e.rawState = after.state();
+    e.attempts = after.attempts();
+    e.workerId = shared(after.workerId());
+    e.lease = after.leaseExpiresUnix();
+    e.updatedTs = after.updatedTs();
+    e.error = after.error();
     boolean isActive = !e.rawState.terminal();
     if (wasActive && !isActive) {
       active.remove(e.enqueueOrder);
@@ -173,10 +154,6 @@ final class Replay {
       names.put(s, s);
     }
     return s;
-  }
-
-  private static double number(Object o) {
-    return o instanceof Number n ? n.doubleValue() : 0;
   }
 
   /** One job's replayed state. */
@@ -213,6 +190,15 @@ final class Replay {
       c.updatedTs = updatedTs;
       c.error = error;
       return c;
+    }
+
+    /**
+     * The job's record for the state machine; the file ledger keeps neither fencing tokens (it
+     * fences by worker id and attempt) nor hosts (it serves one).
+     */
+    JobRecord record() {
+      return new JobRecord(
+          jobId, jobType, rawState, attempts, workerId, lease, 0, updatedTs, error, null);
     }
 
     /** The state at {@code nowUnix}: a running job whose lease has expired is queued again. */

@@ -27,6 +27,7 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.StaleClaimException;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
@@ -41,6 +42,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +77,7 @@ public final class DefaultWorker implements Worker {
   private final Capabilities capabilities;
   private final ResourceControl resources;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final JobQueue.ClaimFailures claimFailures;
 
   /** Guards {@link #active}. */
   private final Object activity = new Object();
@@ -185,6 +188,7 @@ public final class DefaultWorker implements Worker {
     this.environment = Map.copyOf(environment);
     this.redactor = Redactor.fromEnvironment(environment, options.envPolicy().secretNames());
     this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock, redactor);
+    this.claimFailures = new ClaimFailureEvidence(layout, clock, redactor);
   }
 
   @Override
@@ -210,7 +214,12 @@ public final class DefaultWorker implements Worker {
       return new RunOutcome("stopped", null, options.workerId(), null, null, null, null);
     }
     Optional<Claim> claimed =
-        queue.claim(options.workerId(), options.lease(), options.maxAttempts());
+        queue.claim(
+            options.workerId(),
+            options.lease(),
+            options.maxAttempts(),
+            Set.copyOf(registry.ids()),
+            claimFailures);
     if (claimed.isEmpty()) {
       return new RunOutcome("idle", null, options.workerId(), null, null, null, null);
     }
@@ -342,7 +351,12 @@ public final class DefaultWorker implements Worker {
         JobRun run;
         try {
           Optional<Claim> claimed =
-              queue.claim(options.workerId(), options.lease(), options.maxAttempts());
+              queue.claim(
+                  options.workerId(),
+                  options.lease(),
+                  options.maxAttempts(),
+                  Set.copyOf(registry.ids()),
+                  claimFailures);
           backoffMs = 0;
           if (claimed.isEmpty()) {
             free.release(1);
@@ -619,17 +633,17 @@ public final class DefaultWorker implements Worker {
         Optional<ChainHead> head = evidence.recordChained("failed", p);
         queue.fail(claim, error, head.orElse(null));
       }
+    } catch (StaleClaimException e) {
+      // The attempt the ledger fenced off: verify accepts its late lines by this line.
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("worker_id", claim.workerId());
+      p.put("attempt", claim.attempt());
+      p.put("message", e.getMessage());
+      evidence.record("stale_claim", p);
+      LOG.warn("{}", redactor.redact(e.getMessage()));
+      stale = true;
     } catch (LocalExecException e) {
-      if (e.code().equals("stale_claim")) {
-        // The attempt the ledger fenced off: verify accepts its late lines by this line.
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("worker_id", claim.workerId());
-        p.put("attempt", claim.attempt());
-        p.put("message", e.getMessage());
-        evidence.record("stale_claim", p);
-        LOG.warn("{}", redactor.redact(e.getMessage()));
-        stale = true;
-      } else if (status.equals("complete")) {
+      if (status.equals("complete")) {
         summaryText = failUnrecordable(claim, evidence, redactor.redact(e.getMessage()));
         status = "failed";
         error = "result_unrecordable";
