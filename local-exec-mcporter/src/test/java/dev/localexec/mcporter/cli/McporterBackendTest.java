@@ -1,7 +1,8 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
