@@ -58,8 +58,19 @@ class SandboxedServersIT {
                 Duration.ofSeconds(30),
                 131_072,
                 () -> false);
-        CompletableFuture<ToolResult> running =
-            CompletableFuture.supplyAsync(() -> backend.call(slow));
+        // called from a thread that ends afterwards, as a job's thread does
+        CompletableFuture<ToolResult> running = new CompletableFuture<>();
+        Thread caller =
+            new Thread(
+                () -> {
+                  try {
+                    running.complete(backend.call(slow));
+                  } catch (RuntimeException e) {
+                    running.completeExceptionally(e);
+                  }
+                },
+                "job-thread");
+        caller.start();
         ProcessHandle server = awaitServer();
         for (String ns : List.of("mnt", "pid", "net")) {
           assertThat(namespace(server.pid(), ns))
@@ -67,6 +78,13 @@ class SandboxedServersIT {
               .isNotEqualTo(namespace(ProcessHandle.current().pid(), ns));
         }
         assertThat(running.get().resultJson()).contains("Long running operation completed");
+        caller.join();
+        if (kind.equals(McpBackends.SDK)) {
+          Thread.sleep(500);
+          assertThat(ProcessStates.isRunning(server))
+              .as("the warm server outlives the thread whose call started it")
+              .isTrue();
+        }
 
         ToolResult env =
             backend.call(

@@ -105,11 +105,15 @@ final class LaunchedStdioTransport implements McpClientTransport {
           LOG.debug("MCP server {} wrote a line that is no JSON-RPC message", process.pid());
           continue;
         }
-        handler
-            .apply(Mono.just(message))
-            .subscribe(
-                reply -> {},
-                e -> LOG.debug("handling a message of server {}: {}", process.pid(), e.toString()));
+        try {
+          handler
+              .apply(Mono.just(message))
+              .subscribe(
+                  reply -> {},
+                  e -> LOG.debug("handling a message of server {}: {}", process.pid(), e));
+        } catch (RuntimeException e) {
+          LOG.debug("handling a message of server {}: {}", process.pid(), e.toString());
+        }
       }
     } catch (LineTooLong e) {
       LOG.debug("MCP server {} sent a line longer than {} bytes", process.pid(), maxLine);

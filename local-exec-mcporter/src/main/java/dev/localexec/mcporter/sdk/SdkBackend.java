@@ -36,6 +36,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -86,6 +90,13 @@ public final class SdkBackend implements ToolBackend {
   private final McpJsonMapper sdkMapper = McpJsonDefaults.getMapper();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final ExecutorService starter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "mcp-sdk-server-starter");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closed;
 
   private SdkBackend(Builder b) {
@@ -352,15 +363,11 @@ public final class SdkBackend implements ToolBackend {
     List<String> argv = new ArrayList<>();
     argv.add(program.toString());
     argv.addAll(server.args());
-    Process process;
-    try {
-      process =
-          processes.start(
-              new ToolProcessSpec(argv, dir, env, server.needsNetwork(), null, List.of(home)));
-    } catch (IOException | LocalExecException e) {
-      throw ToolOutcomes.unavailable(
-          tool, "server '" + server.name() + "' failed to start: " + rootMessage(e), e);
-    }
+    Process process =
+        startProcess(
+            tool,
+            server,
+            new ToolProcessSpec(argv, dir, env, server.needsNetwork(), null, List.of(home)));
     int maxLine = Math.max(1 << 20, 4 * config.settings().maxResponseBytes()) + 64 * 1024;
     Set<String> hostValues = ServerEnv.hostValues(server, hostEnv);
     LaunchedStdioTransport transport =
@@ -435,6 +442,39 @@ public final class SdkBackend implements ToolBackend {
         processes.sandbox(),
         session.process().pid());
     return session;
+  }
+
+  /**
+   * Starts a server on the backend's own starter thread, which lives as long as the backend: a
+   * sandbox such as bubblewrap ({@code --die-with-parent}) ends the process when the thread that
+   * started it ends, and a warm server must outlive the job thread whose call started it.
+   */
+  private Process startProcess(String tool, McpServer server, ToolProcessSpec spec) {
+    Future<Process> started;
+    try {
+      started = starter.submit(() -> processes.start(spec));
+    } catch (RejectedExecutionException e) {
+      throw ToolOutcomes.unavailable(tool, "the MCP SDK backend is closed", e);
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return started.get();
+        } catch (InterruptedException e) {
+          // a start is quick and must not be abandoned: its process would be left behind
+          interrupted = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          throw ToolOutcomes.unavailable(
+              tool, "server '" + server.name() + "' failed to start: " + rootMessage(cause), cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private Path dir(McpServer server) {
@@ -520,6 +560,7 @@ public final class SdkBackend implements ToolBackend {
       }
       end(session, "backend closed");
     }
+    starter.shutdownNow();
     try (var files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | RuntimeException e) {
