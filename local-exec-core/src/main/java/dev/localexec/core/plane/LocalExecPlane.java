@@ -615,7 +615,11 @@ public final class LocalExecPlane implements AutoCloseable {
       LOG.warn("closing the queue {} failed: {}", queue.location(), e.toString());
     }
     if (ownedTools != null) {
-      ownedTools.close();
+      try {
+        ownedTools.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the tool backend {} failed: {}", ownedTools.name(), e.toString());
+      }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

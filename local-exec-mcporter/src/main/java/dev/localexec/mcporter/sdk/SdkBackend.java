@@ -59,10 +59,13 @@ import tools.jackson.databind.node.ObjectNode;
  * MCP to it over the process's standard input and output with the SDK's client on a transport of
  * its own. The server's environment is exactly a fixed {@code PATH}, a private {@code HOME} (the
  * one folder outside the repo root it may write) and its configured {@code env} (host references
- * resolved from the host environment given to the backend), nothing else of the host's. Tool names
- * are sent exactly as asked. A call that times out or is cancelled ends its session: the server
- * process tree is killed, and the next call starts a fresh one. A session that fails to initialize
- * is closed and its process tree killed at once, so that no retry leaves an orphan server behind.
+ * resolved from the host environment given to the backend), nothing else of the host's. Servers
+ * start on a thread the backend keeps until {@link #close()}: a sandbox that ends a process with
+ * the thread that started it (bubblewrap's {@code --die-with-parent}) then does not end a warm
+ * server with the job whose call started it. Tool names are sent exactly as asked. A call that
+ * times out or is cancelled ends its session: the server process tree is killed, and the next call
+ * starts a fresh one. A session that fails to initialize is closed and its process tree killed at
+ * once, so that no retry leaves an orphan server behind.
  *
  * <p>Thread-safe. Calls to one server share its session; a session starts once even when several
  * calls race for it.
