@@ -86,6 +86,9 @@ class SandboxedServersIT {
               .isTrue();
         }
 
+        assertThat(backend.listTools(Duration.ofSeconds(30)))
+            .anySatisfy(t -> assertThat(t.name()).isEqualTo("everything.echo"));
+
         ToolResult env =
             backend.call(
                 new ToolRequest(
