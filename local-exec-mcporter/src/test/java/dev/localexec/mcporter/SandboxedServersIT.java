@@ -25,7 +25,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Both backends opened by a plane with the bubblewrap sandbox: the MCP server (and mcporter) start
  * through the plane's launcher, so the server process runs in other mount, PID and network
- * namespaces than the test's JVM, and nothing of it is left after close.
+ * namespaces than the test's JVM, and nothing of it is left after close. The plane serves the
+ * repository's root (bubblewrap shows a server nothing else of the host), so its folders are made
+ * under the root's {@code workspace/}, which git ignores.
  */
 class SandboxedServersIT {
   private static final String SERVER_MARK = "server-everything/dist/index.js";
