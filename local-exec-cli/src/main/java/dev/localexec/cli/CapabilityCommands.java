@@ -86,7 +86,13 @@ final class CapabilityCommands {
   }
 
   private int mcpList(Args a, Path root) {
-    ToolBackend backend = backends.toolsForCommand(a, root);
+    try (LocalExecPlane plane = planes.apply(a, false)) {
+      // the servers (and mcporter) start in the plane's sandbox, as a job's would
+      return mcpList(backends.toolsForCommand(a, root, plane.toolProcesses()));
+    }
+  }
+
+  private int mcpList(ToolBackend backend) {
     Set<String> enabled = backend.settings().enabledTools();
     List<ToolDescription> tools = backend.listTools(backend.settings().timeout());
     Set<String> offered = new HashSet<>();
