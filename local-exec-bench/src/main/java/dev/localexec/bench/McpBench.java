@@ -2,9 +2,9 @@ package dev.localexec.bench;
 
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.api.spi.ToolRequest;
-import dev.localexec.mcporter.McpConfig;
-import dev.localexec.mcporter.McporterBackend;
-import dev.localexec.mcporter.SdkBackend;
+import dev.localexec.mcporter.cli.McporterBackend;
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.sdk.SdkBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -117,7 +117,15 @@ final class CapabilityCommands {
   }
 
   private static int mcpList(LocalExecCli cli) {
-    ToolBackend backend = cli.backends().toolsForCommand(cli.backendOptions(), cli.root());
+    Path root = cli.root();
+    try (LocalExecPlane plane = cli.plane(false)) {
+      // the servers (and mcporter) start in the plane's sandbox, as a job's would
+      return mcpList(
+          cli, cli.backends().toolsForCommand(cli.backendOptions(), root, plane.toolProcesses()));
+    }
+  }
+
+  private static int mcpList(LocalExecCli cli, ToolBackend backend) {
     Set<String> enabled = backend.settings().enabledTools();
     List<ToolDescription> tools = backend.listTools(backend.settings().timeout());
     Set<String> offered = new HashSet<>();

@@ -2,6 +2,7 @@ package dev.localexec.cli;
 
 import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.mcporter.McpBackends;
 import dev.localexec.vllm.VllmConfig;
 import dev.localexec.vllm.VllmModelBackend;
@@ -40,11 +41,11 @@ final class CliBackends implements AutoCloseable {
   }
 
   /**
-   * The tool backend for running jobs, or {@code null} when {@code --mcp-backend off} or the
-   * configuration file does not exist. It opens on a job's first tool call (see {@link
-   * LazyToolBackend}).
+   * The tool backend for running jobs, for the plane to open with its sandbox, or {@code null} when
+   * {@code --mcp-backend off} or the configuration file does not exist. It reads the configuration
+   * on a job's first tool call (see {@link LazyToolBackend}).
    */
-  ToolBackend toolsForJobs(Options.Backends a, Path root) {
+  ToolBackend.Factory toolsForJobs(Options.Backends a, Path root) {
     String kind = a.mcpBackend;
     Path config = mcpConfig(a, root);
     if (kind.equals("off")) {
@@ -56,13 +57,18 @@ final class CliBackends implements AutoCloseable {
       }
       return null;
     }
-    ToolBackend backend = new LazyToolBackend(root, config, kind, environment);
-    opened.add(backend);
-    return backend;
+    return processes -> {
+      ToolBackend backend = new LazyToolBackend(root, config, kind, environment, processes);
+      opened.add(backend);
+      return backend;
+    };
   }
 
-  /** The tool backend for {@code mcp list|call}: always opened, from the configuration file. */
-  ToolBackend toolsForCommand(Options.Backends a, Path root) {
+  /**
+   * The tool backend for {@code mcp list}: always opened, from the configuration file, its
+   * processes started by {@code processes} (a plane's, so in its sandbox).
+   */
+  ToolBackend toolsForCommand(Options.Backends a, Path root, ToolProcesses processes) {
     String kind = a.mcpBackend;
     if (kind.equals("off")) {
       throw new UsageException("mcp commands need a backend; --mcp-backend is off");
@@ -74,7 +80,7 @@ final class CliBackends implements AutoCloseable {
               + config
               + "; create it (see the README's MCP section) or pass --mcp-config FILE");
     }
-    ToolBackend backend = McpBackends.open(root, config, kind, environment);
+    ToolBackend backend = McpBackends.open(root, config, kind, environment, processes);
     opened.add(backend);
     return backend;
   }

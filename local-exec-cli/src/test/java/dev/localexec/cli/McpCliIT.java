@@ -76,6 +76,20 @@ class McpCliIT {
         .isEmpty();
   }
 
+  /**
+   * Runs the command line in the {@code unshare} sandbox: the test's server and mcporter lie
+   * outside its temporary repo root, which is all bubblewrap would show them ({@code
+   * SandboxedServersIT} of the mcporter module runs them under bubblewrap from the repository's
+   * root).
+   */
+  private Cli.Result run(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--sandbox";
+    all[1] = "unshare";
+    System.arraycopy(args, 0, all, 2, args.length);
+    return cli.run(all);
+  }
+
   private List<Path> filesWithTheSecret() throws IOException {
     return FilesContaining.under(root, SECRET_VALUE);
   }
@@ -83,7 +97,7 @@ class McpCliIT {
   @ParameterizedTest
   @ValueSource(strings = {"mcporter", "sdk"})
   void list_showsTheServersToolsAndWhichAreEnabled(String backend) {
-    Cli.Result r = cli.run("--mcp-backend", backend, "mcp", "list");
+    Cli.Result r = run("--mcp-backend", backend, "mcp", "list");
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.lines())
@@ -110,7 +124,7 @@ class McpCliIT {
   @ValueSource(strings = {"mcporter", "sdk"})
   void call_echo_printsTheToolsResult(String backend) {
     Cli.Result r =
-        cli.run(
+        run(
             "--mcp-backend",
             backend,
             "mcp",
@@ -136,7 +150,7 @@ class McpCliIT {
   @ValueSource(strings = {"mcporter", "sdk"})
   void call_aToolNotEnabled_orANearMiss_neverRuns(String backend) {
     Cli.Result sum =
-        cli.run(
+        run(
             "--mcp-backend",
             backend,
             "mcp",
@@ -145,7 +159,7 @@ class McpCliIT {
             "--args",
             "{\"a\":2,\"b\":3}");
     Cli.Result nearMiss =
-        cli.run(
+        run(
             "--mcp-backend",
             backend,
             "mcp",
@@ -166,7 +180,7 @@ class McpCliIT {
   @ParameterizedTest
   @ValueSource(strings = {"mcporter", "sdk"})
   void call_getEnv_theHostsSecretNeverReachesTheServer(String backend) throws IOException {
-    Cli.Result r = cli.run("--mcp-backend", backend, "mcp", "call", "everything.get-env");
+    Cli.Result r = run("--mcp-backend", backend, "mcp", "call", "everything.get-env");
 
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("PATH").doesNotContain(SECRET_NAME).doesNotContain(SECRET_VALUE);
@@ -176,8 +190,7 @@ class McpCliIT {
   @ParameterizedTest
   @ValueSource(strings = {"mcporter", "sdk"})
   void call_badArguments_isAJsonUsageError(String backend) {
-    Cli.Result r =
-        cli.run("--mcp-backend", backend, "mcp", "call", "everything.echo", "--args", "[1]");
+    Cli.Result r = run("--mcp-backend", backend, "mcp", "call", "everything.echo", "--args", "[1]");
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())

@@ -2,12 +2,21 @@ package dev.localexec.mcporter;
 
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
+import dev.localexec.mcporter.cli.McporterBackend;
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.config.ServerEnv;
+import dev.localexec.mcporter.sdk.SdkBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Opens a {@link ToolBackend} from the tool configuration: {@code mcporter} or {@code sdk}. */
+/**
+ * Opens a {@link ToolBackend} from the tool configuration: {@code mcporter} or {@code sdk}. Given
+ * to the plane as a {@link ToolBackend.Factory} ({@link #factory}), the backend starts its
+ * processes in the plane's sandbox.
+ */
 public final class McpBackends {
 
   /** The backend kind that runs the mcporter command line per call. */
@@ -38,7 +47,8 @@ public final class McpBackends {
   }
 
   /**
-   * Reads {@code configFile} and opens a backend of that kind.
+   * Reads {@code configFile} and opens a backend of that kind whose processes {@code processes}
+   * starts.
    *
    * @param repoRoot the repo root the plane serves: servers and mcporter run there, and the default
    *     mcporter is {@code <repoRoot>/tools/mcp/node_modules/.bin/mcporter}
@@ -47,11 +57,17 @@ public final class McpBackends {
    * @param kind {@code "mcporter"} or {@code "sdk"}
    * @param hostEnv the host environment, read only for the variables a server's {@code env} refers
    *     to (e.g. {@code System.getenv()})
+   * @param processes starts mcporter or the servers: the plane's {@code toolProcesses()} (its
+   *     sandbox), or {@link ToolProcesses#direct()} on the host as they are
    * @throws ToolCallException of kind {@code CONFIG_INVALID} for a bad file
    * @throws IllegalArgumentException for an unknown kind
    */
   public static ToolBackend open(
-      Path repoRoot, Path configFile, String kind, Map<String, String> hostEnv) {
+      Path repoRoot,
+      Path configFile,
+      String kind,
+      Map<String, String> hostEnv,
+      ToolProcesses processes) {
     Path root = repoRoot.toAbsolutePath().normalize();
     McpConfig config = McpConfig.load(root.resolve(configFile));
     String path = childPath(hostEnv);
@@ -62,16 +78,28 @@ public final class McpBackends {
             .hostEnv(hostEnv)
             .workingDirectory(root)
             .path(path)
+            .processes(processes)
             .build();
       case SDK:
         return SdkBackend.builder(config)
             .hostEnv(hostEnv)
             .workingDirectory(root)
             .path(path)
+            .processes(processes)
             .build();
       default:
         throw new IllegalArgumentException(
             "unknown MCP backend '" + kind + "'; use 'mcporter' or 'sdk'");
     }
+  }
+
+  /**
+   * What {@code LocalExecPlane.Builder.tools} opens a backend with, {@link #open} with the plane's
+   * {@link ToolProcesses}: the backend's processes then run in the plane's sandbox.
+   */
+  public static ToolBackend.Factory factory(
+      Path repoRoot, Path configFile, String kind, Map<String, String> hostEnv) {
+    Map<String, String> env = Map.copyOf(hostEnv);
+    return processes -> open(repoRoot, configFile, kind, env, processes);
   }
 }

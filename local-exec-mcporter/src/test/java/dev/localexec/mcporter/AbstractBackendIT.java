@@ -10,6 +10,7 @@ import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.api.spi.ToolDescription;
 import dev.localexec.api.spi.ToolRequest;
 import dev.localexec.api.spi.ToolResult;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,21 +28,21 @@ import tools.jackson.databind.JsonNode;
  * results: a backend is interchangeable for the plane.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractBackendIT {
-  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+public abstract class AbstractBackendIT {
+  protected static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
-  Path dir;
-  McpConfig config;
-  ToolBackend backend;
+  protected Path dir;
+  protected McpConfig config;
+  protected ToolBackend backend;
 
   /** Opens the backend under test. */
-  abstract ToolBackend open(McpConfig config);
+  protected abstract ToolBackend open(McpConfig config);
 
   /** The private HOME of the backend's processes. */
-  abstract Path home(ToolBackend backend);
+  protected abstract Path home(ToolBackend backend);
 
   @BeforeAll
-  void start() throws Exception {
+  public void start() throws Exception {
     McpTestEnv.requireNode();
     dir = Files.createTempDirectory("mcp-it");
     config = McpTestEnv.writeConfig(dir);
@@ -49,7 +50,7 @@ abstract class AbstractBackendIT {
   }
 
   @AfterAll
-  void stop() {
+  public void stop() {
     if (backend != null) {
       Path home = home(backend);
       backend.close();
@@ -57,7 +58,7 @@ abstract class AbstractBackendIT {
     }
   }
 
-  static ToolRequest request(String tool, String args) {
+  protected static ToolRequest request(String tool, String args) {
     return new ToolRequest(tool, args, CALL_TIMEOUT, 131_072, () -> false);
   }
 

@@ -8,6 +8,7 @@ import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.worker.RunOutcome;
+import dev.localexec.mcporter.config.McpConfig;
 import dev.localexec.tasks.mcpcall.McpCallTask;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.TestInstance;
  * against the reference server: the evidence and the ledger say exactly what happened.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractPlaneToolsIT {
+public abstract class AbstractPlaneToolsIT {
   private static final List<String> ENABLED =
       List.of(
           "everything.echo",
@@ -43,19 +44,19 @@ abstract class AbstractPlaneToolsIT {
   private int jobs;
 
   /** Opens the backend under test. */
-  abstract ToolBackend open(McpConfig config, Path root);
+  protected abstract ToolBackend open(McpConfig config, Path root);
 
   /** The backend's name in evidence. */
-  abstract String backendName();
+  protected abstract String backendName();
 
   /** How the backend words a server whose program {@code /nonexistent/binary} cannot start. */
-  abstract String unreachableBecause();
+  protected abstract String unreachableBecause();
 
   /** The private HOME of the backend's processes. */
-  abstract Path home(ToolBackend backend);
+  protected abstract Path home(ToolBackend backend);
 
   @BeforeAll
-  void start() throws Exception {
+  public void start() throws Exception {
     McpTestEnv.requireNode();
     root = Files.createTempDirectory("mcp-plane-it");
     Path conf = Files.createDirectories(root.resolve("config"));
@@ -76,7 +77,7 @@ abstract class AbstractPlaneToolsIT {
     smallPlane = plane(root.resolve("small-plane"), smallBackend);
   }
 
-  static LocalExecPlane plane(Path planeRoot, ToolBackend tools) throws IOException {
+  protected static LocalExecPlane plane(Path planeRoot, ToolBackend tools) throws IOException {
     Files.createDirectories(planeRoot);
     return LocalExecPlane.builder(planeRoot)
         .register(new McpCallTask())
@@ -86,7 +87,7 @@ abstract class AbstractPlaneToolsIT {
   }
 
   @AfterAll
-  void stop() {
+  public void stop() {
     ToolBackend[] all = {backend, smallBackend, shortBackend};
     for (ToolBackend b : all) {
       if (b != null) {
@@ -101,7 +102,7 @@ abstract class AbstractPlaneToolsIT {
     }
   }
 
-  RunOutcome run(LocalExecPlane p, String allowed, String calls) {
+  protected RunOutcome run(LocalExecPlane p, String allowed, String calls) {
     String id = String.format("job-mcpplane%04d", ++jobs);
     p.enqueue(
         p.parseJob(
@@ -121,7 +122,7 @@ abstract class AbstractPlaneToolsIT {
     return o;
   }
 
-  static List<Map<String, Object>> events(Path planeRoot, RunOutcome o, String kind)
+  protected static List<Map<String, Object>> events(Path planeRoot, RunOutcome o, String kind)
       throws IOException {
     List<Map<String, Object>> events = new ArrayList<>();
     for (String line : Files.readAllLines(planeRoot.resolve(o.evidence()))) {
@@ -137,7 +138,7 @@ abstract class AbstractPlaneToolsIT {
   }
 
   /** The {@code error} of the job's {@code fail} line in the ledger. */
-  static String ledgerError(Path planeRoot, String jobId) throws IOException {
+  protected static String ledgerError(Path planeRoot, String jobId) throws IOException {
     String error = null;
     for (String line :
         Files.readAllLines(planeRoot.resolve("workspace/local_exec/state/jobs.jsonl"))) {
@@ -151,7 +152,7 @@ abstract class AbstractPlaneToolsIT {
   }
 
   /** The payload without its measured {@code duration_ms}, which must be a whole number >= 0. */
-  static String withoutDuration(Map<String, Object> payload) {
+  protected static String withoutDuration(Map<String, Object> payload) {
     Map<String, Object> copy = new java.util.LinkedHashMap<>(payload);
     Object ms = copy.remove("duration_ms");
     assertThat(ms).isInstanceOf(Number.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,8 +24,15 @@ class McpBackendsTest {
     writeConfig();
 
     try (ToolBackend m =
-            McpBackends.open(root, Path.of("config/mcporter.json"), "mcporter", Map.of());
-        ToolBackend s = McpBackends.open(root, Path.of("config/mcporter.json"), "sdk", Map.of())) {
+            McpBackends.open(
+                root,
+                Path.of("config/mcporter.json"),
+                "mcporter",
+                Map.of(),
+                ToolProcesses.direct());
+        ToolBackend s =
+            McpBackends.open(
+                root, Path.of("config/mcporter.json"), "sdk", Map.of(), ToolProcesses.direct())) {
       assertThat(m.name()).isEqualTo("mcporter");
       assertThat(s.name()).isEqualTo("mcp-sdk");
       assertThat(m.settings().enabledTools()).isEmpty();
@@ -36,7 +44,13 @@ class McpBackendsTest {
     writeConfig();
 
     assertThatThrownBy(
-            () -> McpBackends.open(root, Path.of("config/mcporter.json"), "daemon", Map.of()))
+            () ->
+                McpBackends.open(
+                    root,
+                    Path.of("config/mcporter.json"),
+                    "daemon",
+                    Map.of(),
+                    ToolProcesses.direct()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown MCP backend 'daemon'; use 'mcporter' or 'sdk'");
   }

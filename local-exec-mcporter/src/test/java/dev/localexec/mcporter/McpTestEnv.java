@@ -2,6 +2,8 @@ package dev.localexec.mcporter;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.config.ServerEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -20,16 +22,16 @@ import tools.jackson.databind.node.ObjectNode;
  * reference server {@code @modelcontextprotocol/server-everything}. Tests skip when it is missing,
  * except under {@code CI=true}, where they fail.
  */
-final class McpTestEnv {
-  static final String SECRET_NAME = "LOCAL_EXEC_TEST_SECRET_TOKEN";
-  static final String SECRET_VALUE = "s3cr3t-value-that-must-not-leak";
-  static final String PLAIN_NAME = "LOCAL_EXEC_TEST_PLAIN";
-  static final String PLAIN_VALUE = "plain-value";
+public final class McpTestEnv {
+  public static final String SECRET_NAME = "LOCAL_EXEC_TEST_SECRET_TOKEN";
+  public static final String SECRET_VALUE = "s3cr3t-value-that-must-not-leak";
+  public static final String PLAIN_NAME = "LOCAL_EXEC_TEST_PLAIN";
+  public static final String PLAIN_VALUE = "plain-value";
 
   private McpTestEnv() {}
 
   /** The repository root (the folder holding {@code tools/mcp}). */
-  static Path repoRoot() {
+  public static Path repoRoot() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.isRegularFile(dir.resolve("mvnw"))) {
       dir = dir.getParent();
@@ -40,17 +42,17 @@ final class McpTestEnv {
     return dir;
   }
 
-  static Path serverScript() {
+  public static Path serverScript() {
     return repoRoot()
         .resolve("tools/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
   }
 
-  static Path mcporter() {
+  public static Path mcporter() {
     return repoRoot().resolve("tools/mcp/node_modules/.bin/mcporter");
   }
 
   /** The node program, found on this process's PATH. */
-  static Optional<Path> node() {
+  public static Optional<Path> node() {
     String path = System.getenv().getOrDefault("PATH", ServerEnv.SAFE_PATH);
     for (String dir : path.split(":")) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, "node");
@@ -62,7 +64,7 @@ final class McpTestEnv {
   }
 
   /** Skips (or, under CI=true, fails) when node or the npm folder is missing. */
-  static Path requireNode() {
+  public static Path requireNode() {
     Optional<Path> node = node();
     String missing = null;
     if (node.isEmpty()) {
@@ -80,14 +82,14 @@ final class McpTestEnv {
   }
 
   /** PATH for backends: the fixed safe one, with node's folder first if it is elsewhere. */
-  static String pathWithNode() {
+  public static String pathWithNode() {
     Path nodeDir = requireNode().getParent();
     String safe = ServerEnv.SAFE_PATH;
     return List.of(safe.split(":")).contains(nodeDir.toString()) ? safe : nodeDir + ":" + safe;
   }
 
   /** The host environment given to backends: holds a secret no server may see. */
-  static Map<String, String> hostEnv() {
+  public static Map<String, String> hostEnv() {
     return Map.of(SECRET_NAME, SECRET_VALUE, "PATH", System.getenv().getOrDefault("PATH", ""));
   }
 
@@ -95,7 +97,7 @@ final class McpTestEnv {
    * Writes {@code mcporter.json} with the server {@code everything} (and any extra servers) and
    * reads it back.
    */
-  static McpConfig writeConfig(
+  public static McpConfig writeConfig(
       Path dir, List<String> enabled, int timeoutSec, int maxBytes, ObjectNode extraServers)
       throws IOException {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -117,7 +119,7 @@ final class McpTestEnv {
     return McpConfig.load(file);
   }
 
-  static McpConfig writeConfig(Path dir) throws IOException {
+  public static McpConfig writeConfig(Path dir) throws IOException {
     return writeConfig(
         dir,
         List.of("everything.echo", "everything.get-sum", "everything.get-structured-content"),
@@ -127,7 +129,7 @@ final class McpTestEnv {
   }
 
   /** Processes (not zombies) whose environment holds {@code HOME=<home>}: the backend's own. */
-  static List<String> processesWithHome(Path home) {
+  public static List<String> processesWithHome(Path home) {
     byte[] marker = ("HOME=" + home + "\0").getBytes(StandardCharsets.UTF_8);
     List<String> found = new ArrayList<>();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -152,7 +154,7 @@ final class McpTestEnv {
   }
 
   /** Waits (up to 10 s) until no process of the backend runs; fails naming those left. */
-  static void assertNoProcessLeft(Path home) {
+  public static void assertNoProcessLeft(Path home) {
     assertNoProcessLeft(home, false);
   }
 
@@ -160,7 +162,7 @@ final class McpTestEnv {
    * Waits (up to 10 s) until no process of the backend runs, and with {@code allChildren} none of
    * the test JVM's children either; fails naming those left.
    */
-  static void assertNoProcessLeft(Path home, boolean allChildren) {
+  public static void assertNoProcessLeft(Path home, boolean allChildren) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     List<String> left = processesWithHome(home);
     while (!left.isEmpty() && System.nanoTime() < deadline) {

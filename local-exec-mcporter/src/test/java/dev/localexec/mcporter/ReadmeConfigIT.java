@@ -3,8 +3,10 @@ package dev.localexec.mcporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.api.spi.ToolRequest;
 import dev.localexec.api.spi.ToolResult;
+import dev.localexec.mcporter.config.ServerEnv;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,8 @@ class ReadmeConfigIT {
     Map<String, String> host =
         Map.of("PATH", System.getenv().getOrDefault("PATH", ServerEnv.SAFE_PATH), "MY_TOKEN", "t");
 
-    try (ToolBackend tools = McpBackends.open(McpTestEnv.repoRoot(), config, kind, host)) {
+    try (ToolBackend tools =
+        McpBackends.open(McpTestEnv.repoRoot(), config, kind, host, ToolProcesses.direct())) {
       ToolResult r =
           tools.call(
               new ToolRequest(

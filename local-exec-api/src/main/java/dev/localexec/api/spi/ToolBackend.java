@@ -9,6 +9,9 @@ import java.util.List;
  * timeout, response bound and cancellation, call exactly the tool named (never a "closest" one),
  * pass no secret of the host's environment to servers, and leave no process behind.
  *
+ * <p>A backend starts its processes (servers, or a program that starts them) through the {@link
+ * ToolProcesses} it was opened with ({@link Factory}), so that they run in the plane's sandbox.
+ *
  * <p>Implementations are thread-safe. {@link #close()} stops everything the backend started.
  */
 public interface ToolBackend extends AutoCloseable {
@@ -38,4 +41,19 @@ public interface ToolBackend extends AutoCloseable {
   /** Stops every process and session the backend started. Never throws. */
   @Override
   void close();
+
+  /**
+   * Opens a backend whose processes the plane starts: given to {@code
+   * LocalExecPlane.Builder.tools}, it is opened once, when the plane is built, with the plane's
+   * {@link ToolProcesses}, and closed with the plane.
+   */
+  @FunctionalInterface
+  interface Factory {
+    /**
+     * Opens the backend; it should start nothing yet (the plane chooses its sandbox on first use).
+     *
+     * @param processes starts every process the backend needs, in the plane's sandbox
+     */
+    ToolBackend open(ToolProcesses processes);
+  }
 }

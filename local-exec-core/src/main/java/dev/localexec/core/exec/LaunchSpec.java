@@ -1,6 +1,7 @@
 package dev.localexec.core.exec;
 
 import dev.localexec.core.internal.exec.ArgvPolicy;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +22,10 @@ import java.util.Objects;
  *     front of its whole command line; empty for none
  * @param tmpfsBytes the size of each tmpfs a sandboxing launcher mounts ({@code /tmp}, {@code
  *     /run}, {@code /dev/shm}), or 0 for the kernel's default
+ * @param stdin the process's standard input: {@code /dev/null} for a job's command, a pipe ({@link
+ *     ProcessBuilder.Redirect#PIPE}) or a file for a tool server
+ * @param writableFolders host folders outside the repo root a sandboxing launcher binds writable at
+ *     the same paths (a tool backend's private {@code HOME}); empty for a job's command
  */
 public record LaunchSpec(
     List<String> argv,
@@ -28,7 +33,13 @@ public record LaunchSpec(
     Map<String, String> environment,
     boolean allowNetwork,
     List<String> wrapper,
-    long tmpfsBytes) {
+    long tmpfsBytes,
+    ProcessBuilder.Redirect stdin,
+    List<Path> writableFolders) {
+
+  /** Standard input from {@code /dev/null}, what a job's command gets. */
+  public static final ProcessBuilder.Redirect NO_INPUT =
+      ProcessBuilder.Redirect.from(new File("/dev/null"));
 
   /** Validates and copies; the environment keeps its order. */
   public LaunchSpec {
@@ -42,6 +53,28 @@ public record LaunchSpec(
     if (tmpfsBytes < 0) {
       throw new IllegalArgumentException("tmpfsBytes must be 0 or more, got " + tmpfsBytes);
     }
+    stdin = stdin == null ? NO_INPUT : stdin;
+    if (stdin.type() != ProcessBuilder.Redirect.Type.PIPE
+        && stdin.type() != ProcessBuilder.Redirect.Type.READ) {
+      throw new IllegalArgumentException("stdin must be a pipe or a file to read, got " + stdin);
+    }
+    writableFolders = writableFolders == null ? List.of() : List.copyOf(writableFolders);
+    for (Path p : writableFolders) {
+      if (!p.isAbsolute()) {
+        throw new IllegalArgumentException("a writable folder must be absolute, got " + p);
+      }
+    }
+  }
+
+  /** A job's command: standard input from {@code /dev/null}, no extra folders. */
+  public LaunchSpec(
+      List<String> argv,
+      Path cwd,
+      Map<String, String> environment,
+      boolean allowNetwork,
+      List<String> wrapper,
+      long tmpfsBytes) {
+    this(argv, cwd, environment, allowNetwork, wrapper, tmpfsBytes, NO_INPUT, List.of());
   }
 
   /** A spec without resource limits. */
@@ -75,6 +108,10 @@ public record LaunchSpec(
         + wrapper
         + ", tmpfsBytes="
         + tmpfsBytes
+        + ", stdin="
+        + stdin
+        + ", writableFolders="
+        + writableFolders
         + "]";
   }
 }

@@ -9,11 +9,12 @@ import java.io.IOException;
  * DirectLauncher} starts the program as is, a sandboxing launcher wraps the argv (bubblewrap,
  * {@code unshare}). Implementations must be thread-safe.
  *
- * <p>The started process must have its standard input closed or empty and its standard output and
- * error as pipes ({@link Process#getInputStream()} and {@link Process#getErrorStream()}), which the
- * runner drains. Stopping the started process must be enough to stop everything it started: the
- * runner signals the process and the descendants it can see, and a sandboxing launcher puts the
- * whole tree in a PID namespace that ends with it.
+ * <p>The started process must have its standard input as {@link LaunchSpec#stdin()} says ({@code
+ * /dev/null} for a job's command) and its standard output and error as pipes ({@link
+ * Process#getInputStream()} and {@link Process#getErrorStream()}), which the runner drains.
+ * Stopping the started process must be enough to stop everything it started: the runner signals the
+ * process and the descendants it can see, and a sandboxing launcher puts the whole tree in a PID
+ * namespace that ends with it.
  */
 public interface ProcessLauncher {
 

@@ -8,6 +8,7 @@ import dev.localexec.api.ResourceLimits;
 import dev.localexec.api.spi.ModelBackend;
 import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.core.exec.EnvPolicy;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.integrity.VerifyReport;
@@ -26,6 +27,7 @@ import dev.localexec.core.internal.queue.FileLedgerQueue;
 import dev.localexec.core.internal.queue.PlaneQueueContext;
 import dev.localexec.core.internal.sandbox.BwrapLauncher;
 import dev.localexec.core.internal.schema.JobValidator;
+import dev.localexec.core.internal.tools.SandboxedToolProcesses;
 import dev.localexec.core.internal.worker.Capabilities;
 import dev.localexec.core.internal.worker.DefaultWorker;
 import dev.localexec.core.queue.JobQueue;
@@ -76,7 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A plane holds resources (the queue's connections, a shared kill switch's poller, the threads
  * of its workers' jobs): {@link #close()} releases them. The tool and model backends the
- * application passed to the {@link Builder} stay open; their owner closes them.
+ * application passed to the {@link Builder} stay open; their owner closes them. A tool backend the
+ * plane opened itself ({@link Builder#tools(ToolBackend.Factory)}) starts its servers in the
+ * plane's sandbox and is closed with the plane.
  *
  * <p>Thread-safe; several planes (in several processes) may share one state folder.
  */
@@ -98,6 +102,8 @@ public final class LocalExecPlane implements AutoCloseable {
   private final Memo<SandboxProbe.Choice> sandbox;
   private final Capabilities capabilities;
   private final Memo<ResourceControl> resources;
+  private final ToolProcesses toolProcesses;
+  private final ToolBackend ownedTools;
   private final Object lock = new Object();
 
   /** The workers this plane made; weak, so a plane that runs many jobs does not keep them all. */
@@ -143,7 +149,11 @@ public final class LocalExecPlane implements AutoCloseable {
     this.killSwitch =
         new KillSwitch(layout.killSwitchFile(), queue.sharedKillSwitch().orElse(null));
     this.sandbox = new Memo<>(b.sandboxChooser(layout));
-    this.capabilities = new Capabilities(b.tools, b.model, b.modelTimeout);
+    this.toolProcesses =
+        new SandboxedToolProcesses(() -> sandbox.get().launcher(), layout.root(), b.tmpfsBytes);
+    this.ownedTools = b.toolsFactory == null ? null : b.toolsFactory.open(toolProcesses);
+    this.capabilities =
+        new Capabilities(ownedTools != null ? ownedTools : b.tools, b.model, b.modelTimeout);
     ResourcePolicy policy = b.resourcePolicy();
     this.resources = new Memo<>(() -> ResourceControl.probe(policy, LocalArgvRunner.SAFE_PATH));
   }
@@ -371,6 +381,15 @@ public final class LocalExecPlane implements AutoCloseable {
     checkOpen();
     writing();
     return queue.requeue(jobId);
+  }
+
+  /**
+   * Starts tool processes (MCP servers) in this plane's sandbox, the one a job's commands run in;
+   * what {@link Builder#tools(ToolBackend.Factory)} opens its backend with, for a backend the
+   * application opens itself. The sandbox is chosen at the first start.
+   */
+  public ToolProcesses toolProcesses() {
+    return toolProcesses;
   }
 
   /** The options of {@link #worker()}. */
@@ -637,8 +656,9 @@ public final class LocalExecPlane implements AutoCloseable {
    * connections and its kill switch poller). Idempotent; never throws. Afterwards every operation
    * of the plane and of its workers' queue throws {@link IllegalStateException}; {@link #layout()},
    * {@link #taskTypes()}, {@link #task}, {@link #schemaFiles()}, {@link #redact(String)} and {@link
-   * #workerOptions()} still answer. The tool and model backends of {@link Builder#tools} and {@link
-   * Builder#model} are not closed: the application that made them closes them.
+   * #workerOptions()} still answer. The tool and model backends of {@link
+   * Builder#tools(ToolBackend)} and {@link Builder#model} are not closed: the application that made
+   * them closes them; one the plane opened from a {@link ToolBackend.Factory} is closed last.
    */
   @Override
   public void close() {
@@ -671,6 +691,13 @@ public final class LocalExecPlane implements AutoCloseable {
       queue.close();
     } catch (RuntimeException e) {
       LOG.warn("closing the queue {} failed: {}", queue.location(), e.toString());
+    }
+    if (ownedTools != null) {
+      try {
+        ownedTools.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the tool backend {} failed: {}", ownedTools.name(), e.toString());
+      }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -712,6 +739,7 @@ public final class LocalExecPlane implements AutoCloseable {
     private SandboxMode sandboxMode;
     private SandboxProbe sandboxProbe = SandboxProbe.standard();
     private ToolBackend tools;
+    private ToolBackend.Factory toolsFactory;
     private ModelBackend model;
     private Duration modelTimeout = Capabilities.DEFAULT_MODEL_TIMEOUT;
     private JobQueue.Factory queueFactory = JobQueue.Factory.fileLedger();
@@ -884,6 +912,19 @@ public final class LocalExecPlane implements AutoCloseable {
      */
     public Builder tools(ToolBackend backend) {
       this.tools = backend;
+      this.toolsFactory = null;
+      return this;
+    }
+
+    /**
+     * The MCP tools jobs may call, as {@link #tools(ToolBackend)}, from a backend the plane opens
+     * when it is built, with its {@link LocalExecPlane#toolProcesses()}: the backend's servers then
+     * run in the plane's sandbox. The plane closes that backend when it is closed. {@code null}
+     * means no tools.
+     */
+    public Builder tools(ToolBackend.Factory factory) {
+      this.toolsFactory = factory;
+      this.tools = null;
       return this;
     }
 

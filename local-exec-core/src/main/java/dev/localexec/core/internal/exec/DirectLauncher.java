@@ -2,7 +2,6 @@ package dev.localexec.core.internal.exec;
 
 import dev.localexec.core.exec.LaunchSpec;
 import dev.localexec.core.exec.ProcessLauncher;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +10,17 @@ import java.util.List;
 
 /**
  * Starts the program directly with {@link ProcessBuilder}, without any sandbox ({@code "sandbox":
- * "none"}): the environment is exactly {@link LaunchSpec#environment()}, standard input is {@code
- * /dev/null}, standard output and error are pipes. {@link LaunchSpec#allowNetwork()} is not
- * enforced. The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} goes in front of the
- * program, so a cgroup holds its whole tree even without a sandbox. Stateless and thread-safe.
+ * "none"}): the environment is exactly {@link LaunchSpec#environment()}, standard input is the
+ * spec's ({@code /dev/null} for a job's command), standard output and error are pipes. {@link
+ * LaunchSpec#allowNetwork()} is not enforced. The spec's resource-limit {@link LaunchSpec#wrapper()
+ * wrapper} goes in front of the program, so a cgroup holds its whole tree even without a sandbox.
+ * Stateless and thread-safe.
  *
  * <p>A program named without a {@code /} is looked up in the {@code PATH} of the spec's environment
  * (the JDK would otherwise search the JVM's own {@code PATH}), and the process gets the resolved
  * path as {@code argv[0]}.
  */
 public final class DirectLauncher implements ProcessLauncher {
-
-  private static final File DEV_NULL = new File("/dev/null");
 
   /** Creates the launcher. */
   public DirectLauncher() {}
@@ -46,7 +44,7 @@ public final class DirectLauncher implements ProcessLauncher {
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
     builder.environment().putAll(spec.environment());
-    builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.redirectInput(spec.stdin());
     builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
     builder.redirectError(ProcessBuilder.Redirect.PIPE);
     return builder.start();

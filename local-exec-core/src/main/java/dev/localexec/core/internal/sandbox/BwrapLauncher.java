@@ -5,7 +5,6 @@ import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.internal.exec.LocalArgvRunner;
 import dev.localexec.core.plane.PlaneLayout;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -47,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * LocalArgvRunner#SAFE_PATH}. It is given to the {@code bwrap} process itself (which passes it on)
  * rather than as {@code --setenv NAME VALUE}: a command line is readable by every local user in
  * {@code /proc/<pid>/cmdline}, and an {@code env_allow} value may be a secret. Standard input is
- * {@code /dev/null}; standard output and error are pipes.
+ * the spec's ({@code /dev/null} for a job's command); standard output and error are pipes. The
+ * spec's {@link LaunchSpec#writableFolders() writable folders} (a tool backend's private {@code
+ * HOME}, outside the repo root) are bound writable at their own paths, over the private {@code
+ * /tmp}.
  *
  * <p>The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} runs on the host in front of
  * {@code bwrap}, so {@code bwrap} and everything inside are in the command's cgroup and under its
@@ -141,7 +143,6 @@ public final class BwrapLauncher implements ProcessLauncher {
           "/sys", "/run", "/tmp", "/var", "/root", "/home");
 
   private static final Logger log = LoggerFactory.getLogger(BwrapLauncher.class);
-  private static final File DEV_NULL = new File("/dev/null");
 
   private final String executable;
   private final Path root;
@@ -268,7 +269,7 @@ public final class BwrapLauncher implements ProcessLauncher {
     builder.environment().clear();
     builder.environment().putAll(spec.environment());
     builder.environment().put("PATH", LocalArgvRunner.SAFE_PATH);
-    builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.redirectInput(spec.stdin());
     builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
     builder.redirectError(ProcessBuilder.Redirect.PIPE);
     Process process = builder.start();
@@ -305,6 +306,13 @@ public final class BwrapLauncher implements ProcessLauncher {
             "--dev",
             "/dev"));
     tmpfsMounts(c, spec.tmpfsBytes());
+    for (Path folder : spec.writableFolders()) {
+      Path real = folder.toRealPath();
+      if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException("the writable folder " + folder + " is not a folder");
+      }
+      bindSelf(real, c);
+    }
     c.addAll(systemBinds);
     String r = root.toString();
     c.addAll(List.of("--bind", r, r));

@@ -4,7 +4,6 @@ import dev.localexec.core.exec.LaunchSpec;
 import dev.localexec.core.exec.ProcessLauncher;
 import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.internal.exec.LocalArgvRunner;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * sockets in it) and the plane's ledger and evidence. Prefer {@link BwrapLauncher}.
  *
  * <p>As {@link DirectLauncher} does, the environment is exactly the spec's, a bare program name is
- * resolved on the spec's {@code PATH}, standard input is {@code /dev/null} and standard output and
- * error are pipes. The spec's resource-limit {@link LaunchSpec#wrapper() wrapper} goes in front of
- * the whole command line; there is no tmpfs to size. Stateless and thread-safe.
+ * resolved on the spec's {@code PATH}, standard input is the spec's ({@code /dev/null} for a job's
+ * command) and standard output and error are pipes; the spec's writable folders need no bind. The
+ * spec's resource-limit {@link LaunchSpec#wrapper() wrapper} goes in front of the whole command
+ * line; there is no tmpfs to size. Stateless and thread-safe.
  */
 public final class UnshareLauncher implements ProcessLauncher {
 
@@ -43,7 +43,6 @@ public final class UnshareLauncher implements ProcessLauncher {
   static final String INIT = "\"$@\"; exit $?";
 
   private static final Logger log = LoggerFactory.getLogger(UnshareLauncher.class);
-  private static final File DEV_NULL = new File("/dev/null");
 
   private final String executable;
 
@@ -89,7 +88,7 @@ public final class UnshareLauncher implements ProcessLauncher {
     builder.directory(spec.cwd().toFile());
     builder.environment().clear();
     builder.environment().putAll(spec.environment());
-    builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.redirectInput(spec.stdin());
     builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
     builder.redirectError(ProcessBuilder.Redirect.PIPE);
     Process process = builder.start();

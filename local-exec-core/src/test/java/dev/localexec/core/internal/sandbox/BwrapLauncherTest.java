@@ -247,4 +247,38 @@ class BwrapLauncherTest {
 
     assertThat(e.getMessage()).contains("cannot be resolved");
   }
+
+  @Test
+  void writableFolders_areBoundAtTheirPathsOverThePrivateTmp() throws IOException {
+    Path home = Files.createDirectories(tmp.resolve("home")).toRealPath();
+    LaunchSpec spec =
+        new LaunchSpec(
+            List.of("true"),
+            root,
+            Map.of(),
+            false,
+            List.of(),
+            0,
+            ProcessBuilder.Redirect.PIPE,
+            List.of(home));
+
+    List<String> c = launcher.command("/usr/bin/bwrap", spec);
+
+    int tmpfs = c.indexOf("/tmp") - 1;
+    assertThat(c.get(tmpfs)).isEqualTo("--tmpfs");
+    int bind = c.indexOf(home.toString()) - 1;
+    assertThat(c.subList(bind, bind + 3))
+        .containsExactly("--bind", home.toString(), home.toString());
+    assertThat(bind).isGreaterThan(tmpfs);
+    assertThat(spec.stdin()).isEqualTo(ProcessBuilder.Redirect.PIPE);
+  }
+
+  @Test
+  void aJobsCommand_readsDevNull() {
+    LaunchSpec spec = new LaunchSpec(List.of("true"), root, Map.of(), false);
+
+    assertThat(spec.stdin()).isEqualTo(LaunchSpec.NO_INPUT);
+    assertThat(spec.stdin().file()).isEqualTo(new java.io.File("/dev/null"));
+    assertThat(spec.writableFolders()).isEmpty();
+  }
 }

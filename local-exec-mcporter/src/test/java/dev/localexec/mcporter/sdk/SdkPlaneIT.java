@@ -1,12 +1,15 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.sdk;
 
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.mcporter.AbstractPlaneToolsIT;
+import dev.localexec.mcporter.McpTestEnv;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Path;
 
 class SdkPlaneIT extends AbstractPlaneToolsIT {
 
   @Override
-  ToolBackend open(McpConfig config, Path root) {
+  protected ToolBackend open(McpConfig config, Path root) {
     return SdkBackend.builder(config)
         .hostEnv(McpTestEnv.hostEnv())
         .workingDirectory(root)
@@ -15,17 +18,17 @@ class SdkPlaneIT extends AbstractPlaneToolsIT {
   }
 
   @Override
-  String backendName() {
+  protected String backendName() {
     return "mcp-sdk";
   }
 
   @Override
-  String unreachableBecause() {
+  protected String unreachableBecause() {
     return "server 'broken' failed to start: program '/nonexistent/binary' not found on PATH /usr/local/bin:/usr/bin:/bin";
   }
 
   @Override
-  Path home(ToolBackend backend) {
+  protected Path home(ToolBackend backend) {
     return ((SdkBackend) backend).home();
   }
 }

@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * variables ({@code ${NAME}}, {@code ${NAME:-fallback}}, {@code $env:NAME}) resolved from the host
  * environment given to the backend.
  */
-final class ServerEnv {
+public final class ServerEnv {
 
   /** The fixed search path children get, like the plane's argv runner. */
-  static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
+  public static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
 
   private static final Pattern REFERENCE =
       Pattern.compile(
@@ -25,7 +25,7 @@ final class ServerEnv {
   private ServerEnv() {}
 
   /** The host variables the server's {@code env} values refer to. */
-  static Set<String> referencedNames(McpServer server) {
+  public static Set<String> referencedNames(McpServer server) {
     Set<String> names = new TreeSet<>();
     for (String value : server.env().values()) {
       Matcher m = REFERENCE.matcher(value);
@@ -40,7 +40,7 @@ final class ServerEnv {
    * The server's {@code env} with host references resolved (a missing one becomes "" or its
    * fallback).
    */
-  static Map<String, String> resolve(McpServer server, Map<String, String> host) {
+  public static Map<String, String> resolve(McpServer server, Map<String, String> host) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : server.env().entrySet()) {
       Matcher m = REFERENCE.matcher(e.getValue());
@@ -63,7 +63,7 @@ final class ServerEnv {
    * The values the server's {@code env} takes from the host (4 characters or longer): they may be
    * secrets, so messages and logs never show them.
    */
-  static Set<String> hostValues(McpServer server, Map<String, String> host) {
+  public static Set<String> hostValues(McpServer server, Map<String, String> host) {
     Set<String> values = new TreeSet<>();
     for (String name : referencedNames(server)) {
       String v = host.get(name);
@@ -75,7 +75,7 @@ final class ServerEnv {
   }
 
   /** The text with every one of {@code values} replaced by {@code ***}. */
-  static String redact(String text, Set<String> values) {
+  public static String redact(String text, Set<String> values) {
     String out = text;
     for (String v : values) {
       out = out.replace(v, "***");
@@ -84,7 +84,7 @@ final class ServerEnv {
   }
 
   /** The base environment: {@code PATH} and {@code HOME} only. */
-  static Map<String, String> base(String path, String home) {
+  public static Map<String, String> base(String path, String home) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", path);
     env.put("HOME", home);

@@ -1,22 +1,23 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.shared;
 
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolResult;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /** What both backends make of an MCP answer: one wording per outcome, whatever the transport. */
-final class ToolOutcomes {
+public final class ToolOutcomes {
   private static final int MAX_TEXT = 400;
   private static final Pattern NOT_FOUND = Pattern.compile("Tool \\S+ not found");
 
   private ToolOutcomes() {}
 
   /** The error a tool reported ({@code isError: true}), by its text. */
-  static ToolCallException toolError(String tool, String text) {
+  public static ToolCallException toolError(String tool, String text) {
     String t = clip(text);
     if (t.contains("Input validation error")
         || (t.contains("-32602")
@@ -35,7 +36,7 @@ final class ToolOutcomes {
     return new ToolCallException(Kind.TOOL_ERROR, tool, tool + " reported an error: " + t);
   }
 
-  static ToolCallException unknownTool(String tool, String detail) {
+  public static ToolCallException unknownTool(String tool, String detail) {
     return new ToolCallException(
         Kind.UNKNOWN_TOOL,
         tool,
@@ -45,7 +46,7 @@ final class ToolOutcomes {
             + "); use an exact name from the server's tool list");
   }
 
-  static ToolCallException timeout(String tool, Duration timeout) {
+  public static ToolCallException timeout(String tool, Duration timeout) {
     return new ToolCallException(
         Kind.TIMEOUT,
         tool,
@@ -56,7 +57,7 @@ final class ToolOutcomes {
             + " longer)");
   }
 
-  static ToolCallException tooLarge(String tool, String size, int max) {
+  public static ToolCallException tooLarge(String tool, String size, int max) {
     return new ToolCallException(
         Kind.RESPONSE_TOO_LARGE,
         tool,
@@ -68,7 +69,7 @@ final class ToolOutcomes {
             + "; ask the tool for less or raise max_response_bytes in config/mcporter.json");
   }
 
-  static ToolCallException unavailable(String tool, String detail, Throwable cause) {
+  public static ToolCallException unavailable(String tool, String detail, Throwable cause) {
     return new ToolCallException(
         Kind.UNAVAILABLE,
         tool,
@@ -80,7 +81,7 @@ final class ToolOutcomes {
   }
 
   /** Refuses a name that is not {@code server.tool} of a configured server. */
-  static void checkName(String tool, McpConfig config) {
+  public static void checkName(String tool, McpConfig config) {
     int dot = tool.indexOf('.');
     if (dot <= 0 || dot == tool.length() - 1) {
       throw new ToolCallException(
@@ -105,7 +106,7 @@ final class ToolOutcomes {
   }
 
   /** Parses the arguments, which must be a JSON object. */
-  static JsonNode arguments(String tool, String argumentsJson) {
+  public static JsonNode arguments(String tool, String argumentsJson) {
     JsonNode args;
     try {
       args = McpConfig.JSONC.readTree(argumentsJson);
@@ -125,7 +126,7 @@ final class ToolOutcomes {
   }
 
   /** A successful answer, refused if larger than the bound. */
-  static ToolResult result(
+  public static ToolResult result(
       String tool, JsonNode json, boolean structured, int maxBytes, Duration took) {
     String text = json.toString();
     long bytes = text.getBytes(StandardCharsets.UTF_8).length;
@@ -136,7 +137,7 @@ final class ToolOutcomes {
   }
 
   /** The text blocks of a content array, joined by newlines. */
-  static String text(JsonNode envelope) {
+  public static String text(JsonNode envelope) {
     StringBuilder sb = new StringBuilder();
     JsonNode content = envelope.get("content");
     if (content != null && content.isArray()) {
@@ -153,7 +154,7 @@ final class ToolOutcomes {
     return sb.length() == 0 ? envelope.toString() : sb.toString();
   }
 
-  static String clip(String s) {
+  public static String clip(String s) {
     if (s == null) {
       return "";
     }

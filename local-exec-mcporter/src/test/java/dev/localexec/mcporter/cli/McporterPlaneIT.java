@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,9 @@ import dev.localexec.api.JsonValues;
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.worker.RunOutcome;
+import dev.localexec.mcporter.AbstractPlaneToolsIT;
+import dev.localexec.mcporter.McpTestEnv;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class McporterPlaneIT extends AbstractPlaneToolsIT {
 
   @Override
-  ToolBackend open(McpConfig config, Path root) {
+  protected ToolBackend open(McpConfig config, Path root) {
     return McporterBackend.builder(config)
         .mcporter(McpTestEnv.mcporter())
         .hostEnv(McpTestEnv.hostEnv())
@@ -24,17 +27,17 @@ class McporterPlaneIT extends AbstractPlaneToolsIT {
   }
 
   @Override
-  String backendName() {
+  protected String backendName() {
     return "mcporter";
   }
 
   @Override
-  String unreachableBecause() {
+  protected String unreachableBecause() {
     return "spawn /nonexistent/binary ENOENT";
   }
 
   @Override
-  Path home(ToolBackend backend) {
+  protected Path home(ToolBackend backend) {
     return ((McporterBackend) backend).home();
   }
 

@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.shared;
 
 import dev.localexec.core.exec.ProcessStates;
 import dev.localexec.core.exec.ProcessTree;
@@ -10,11 +10,11 @@ import java.util.Set;
  * Stops mcporter or a server with every descendant it started, by handle (never by name), through
  * the plane's own {@link ProcessTree}, with no grace: a tool call that has to end ends now.
  */
-final class ProcessTrees {
+public final class ProcessTrees {
   private ProcessTrees() {}
 
   /** Adds the root's current descendants to {@code seen} (to reach them after a re-parent). */
-  static void remember(ProcessHandle root, Set<ProcessHandle> seen) {
+  public static void remember(ProcessHandle root, Set<ProcessHandle> seen) {
     ProcessTree.snapshot(root, seen);
   }
 
@@ -24,7 +24,7 @@ final class ProcessTrees {
    *
    * @return whether every one of them has ended
    */
-  static boolean kill(ProcessHandle root, Collection<ProcessHandle> seen) {
+  public static boolean kill(ProcessHandle root, Collection<ProcessHandle> seen) {
     ProcessTree.stop(root, seen, Duration.ZERO);
     return (root == null || !ProcessStates.isRunning(root))
         && seen.stream().noneMatch(ProcessStates::isRunning);

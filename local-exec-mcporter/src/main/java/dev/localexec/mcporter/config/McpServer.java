@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.config;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +17,8 @@ import java.util.Map;
  *     {@code ${NAME}}, {@code ${NAME:-fallback}} or {@code $env:NAME})
  * @param cwd the server's working folder, or {@code null}
  * @param url the HTTP server's URL, or {@code null} for a stdio server
+ * @param allowNetwork whether a stdio server may use the network in the sandbox ({@code
+ *     allow_network}, default false); an HTTP server is reached over the network always
  */
 public record McpServer(
     String name,
@@ -24,7 +26,11 @@ public record McpServer(
     List<String> args,
     Map<String, String> env,
     String cwd,
-    String url) {
+    String url,
+    boolean allowNetwork) {
+
+  /** The key of a server entry that lets the server use the network. */
+  public static final String ALLOW_NETWORK = "allow_network";
 
   /** Validates and copies. */
   public McpServer {
@@ -33,6 +39,25 @@ public record McpServer(
     }
     args = List.copyOf(args == null ? List.of() : args);
     env = Collections.unmodifiableMap(new LinkedHashMap<>(env == null ? Map.of() : env));
+  }
+
+  /** A server without network. */
+  public McpServer(
+      String name,
+      String command,
+      List<String> args,
+      Map<String, String> env,
+      String cwd,
+      String url) {
+    this(name, command, args, env, cwd, url, false);
+  }
+
+  /**
+   * Whether the process that reaches the server needs the network: an HTTP server, or a stdio
+   * server with {@code allow_network}.
+   */
+  public boolean needsNetwork() {
+    return url != null || allowNetwork;
   }
 
   /** Whether the server is started as a child process speaking MCP on stdin/stdout. */

@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

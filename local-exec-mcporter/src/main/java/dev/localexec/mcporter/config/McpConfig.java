@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.config;
 
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.spi.ToolSettings;
@@ -41,7 +41,8 @@ public final class McpConfig {
   private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_./-]+");
 
-  static final JsonMapper JSONC =
+  /** The mapper this module reads and writes JSON with: comments and trailing commas allowed. */
+  public static final JsonMapper JSONC =
       JsonMapper.builder()
           .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
           .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
@@ -165,7 +166,7 @@ public final class McpConfig {
   }
 
   /** A copy of the server's entry exactly as written (for mcporter's derived configuration). */
-  ObjectNode rawServer(String name) {
+  public ObjectNode rawServer(String name) {
     JsonNode node = mcpServersNode.get(name);
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("no server " + name);
@@ -308,13 +309,26 @@ public final class McpConfig {
       }
       cwd = cwdNode.asString();
     }
+    JsonNode networkNode = node.get(McpServer.ALLOW_NETWORK);
+    if (networkNode != null && !networkNode.isBoolean()) {
+      throw invalid(
+          source
+              + ": "
+              + path
+              + "."
+              + McpServer.ALLOW_NETWORK
+              + ": expected true or false, got "
+              + describe(networkNode)
+              + "; leave it out for a server that needs no network");
+    }
     return new McpServer(
         name,
         command == null ? null : command.asString(),
         args,
         env,
         cwd,
-        url == null ? null : url.asString());
+        url == null ? null : url.asString(),
+        networkNode != null && networkNode.asBoolean());
   }
 
   private static void checkImports(JsonNode root, String source) {

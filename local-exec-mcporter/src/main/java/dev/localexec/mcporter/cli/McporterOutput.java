@@ -1,7 +1,9 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.spi.ToolResult;
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.shared.ToolOutcomes;
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 

@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -172,6 +172,10 @@ class McpConfigTest {
             "{\"mcpServers\": {\"everything\": {\"command\": \"node\", \"cwd\": 1}}}",
             "mcporter.json: $.mcpServers.everything.cwd: expected a string, got 1; give a folder"),
         Arguments.of(
+            "{\"mcpServers\": {\"everything\": {\"command\": \"node\", \"allow_network\": \"yes\"}}}",
+            "mcporter.json: $.mcpServers.everything.allow_network: expected true or false, got"
+                + " \"yes\"; leave it out for a server that needs no network"),
+        Arguments.of(
             "{\"mcpServers\": {}, \"imports\": [\"cursor\"]}",
             "mcporter.json: $.imports: must be [] (no other editors' MCP configurations), got"
                 + " [\"cursor\"]; write \"imports\": []"),
@@ -281,5 +285,21 @@ class McpConfigTest {
             Map.entry("B", "dflt"),
             Map.entry("C", "t0k/x"),
             Map.entry("D", "plain"));
+  }
+
+  @Test
+  void allowNetwork_isOffUnlessTheServerSaysSo_andAnHttpServerNeedsIt() {
+    McpConfig config =
+        McpConfig.parse(
+            "{\"mcpServers\": {\"local\": {\"command\": \"node\"},"
+                + " \"fetcher\": {\"command\": \"npx\", \"allow_network\": true},"
+                + " \"remote\": {\"baseUrl\": \"http://127.0.0.1:9/mcp\"}}}",
+            "mcporter.json");
+
+    assertThat(config.server("local").orElseThrow().needsNetwork()).isFalse();
+    assertThat(config.server("fetcher").orElseThrow().allowNetwork()).isTrue();
+    assertThat(config.server("fetcher").orElseThrow().needsNetwork()).isTrue();
+    assertThat(config.server("remote").orElseThrow().allowNetwork()).isFalse();
+    assertThat(config.server("remote").orElseThrow().needsNetwork()).isTrue();
   }
 }

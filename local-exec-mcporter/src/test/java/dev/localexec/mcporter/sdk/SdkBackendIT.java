@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,12 @@ import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.api.spi.ToolRequest;
+import dev.localexec.mcporter.AbstractBackendIT;
+import dev.localexec.mcporter.McpBackends;
+import dev.localexec.mcporter.McpTestEnv;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 class SdkBackendIT extends AbstractBackendIT {
 
   @Override
-  ToolBackend open(McpConfig config) {
+  protected ToolBackend open(McpConfig config) {
     return SdkBackend.builder(config)
         .hostEnv(McpTestEnv.hostEnv())
         .workingDirectory(dir)
@@ -28,7 +33,7 @@ class SdkBackendIT extends AbstractBackendIT {
   }
 
   @Override
-  Path home(ToolBackend backend) {
+  protected Path home(ToolBackend backend) {
     return ((SdkBackend) backend).home();
   }
 
@@ -197,7 +202,11 @@ class SdkBackendIT extends AbstractBackendIT {
     assertThatThrownBy(
             () ->
                 McpBackends.open(
-                    root, Path.of("config/mcporter.json"), "sdk", McpTestEnv.hostEnv()))
+                    root,
+                    Path.of("config/mcporter.json"),
+                    "sdk",
+                    McpTestEnv.hostEnv(),
+                    ToolProcesses.direct()))
         .isInstanceOfSatisfying(
             ToolCallException.class, e -> assertThat(e.code()).isEqualTo("tool_config_invalid:*"))
         .hasMessage(

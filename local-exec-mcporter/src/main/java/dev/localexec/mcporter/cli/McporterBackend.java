@@ -1,12 +1,20 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import dev.localexec.api.KillSwitchException;
+import dev.localexec.api.LocalExecException;
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.api.spi.ToolDescription;
+import dev.localexec.api.spi.ToolProcessSpec;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.api.spi.ToolRequest;
 import dev.localexec.api.spi.ToolResult;
 import dev.localexec.api.spi.ToolSettings;
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.config.McpServer;
+import dev.localexec.mcporter.config.ServerEnv;
+import dev.localexec.mcporter.shared.ProcessTrees;
+import dev.localexec.mcporter.shared.ToolOutcomes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +51,12 @@ import tools.jackson.databind.node.ObjectNode;
  * env} refers to); its whole process tree is killed shortly after the timeout, on cancellation, and
  * after it exits. Standard output is read up to a bound.
  *
+ * <p>mcporter starts through the backend's {@link ToolProcesses}: given the plane's, it runs in the
+ * plane's sandbox, and so does every server it starts. It needs the network only for an HTTP server
+ * or a server with {@code allow_network}; otherwise it runs without any (not even the host's
+ * loopback). Its private {@code HOME}, which holds the derived configuration, is the one folder
+ * outside the repo root it may write.
+ *
  * <p>Thread-safe: calls run in parallel, each in its own processes.
  */
 public final class McporterBackend implements ToolBackend {
@@ -65,10 +79,12 @@ public final class McporterBackend implements ToolBackend {
   private final Map<String, String> hostEnv;
   private final Path workingDirectory;
   private final String path;
+  private final ToolProcesses processes;
   private final Path home;
   private volatile boolean closed;
 
   private McporterBackend(Builder b) {
+    this.processes = b.processes;
     this.config = b.config;
     this.mcporter = b.mcporter;
     this.hostEnv = Map.copyOf(b.hostEnv);
@@ -256,6 +272,7 @@ public final class McporterBackend implements ToolBackend {
     } else if (server.has("command")) {
       server.put("cwd", workingDirectory.toString());
     }
+    server.remove(McpServer.ALLOW_NETWORK);
     if (bareTool != null) {
       server.remove("blockedTools");
       ArrayNode allowed = server.putArray("allowedTools");
@@ -301,24 +318,33 @@ public final class McporterBackend implements ToolBackend {
       command.add("--config");
       command.add(configFile.toAbsolutePath().toString());
       command.addAll(commandArgs);
-      ProcessBuilder pb = new ProcessBuilder(command);
-      pb.directory(workingDirectory.toFile());
       // The arguments come from a private file: mcporter 0.12.3 fails with EAGAIN reading a large
       // --args from a pipe, and a file never blocks either side.
       if (stdin != null) {
         argsFile = Files.createTempFile(home, "args-", ".json", ownerOnlyFile());
         Files.writeString(argsFile, stdin, StandardCharsets.UTF_8);
-        pb.redirectInput(argsFile.toFile());
-      } else {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       }
-      Map<String, String> env = pb.environment();
-      env.clear();
-      env.putAll(environment(server));
+      ToolProcessSpec spec =
+          new ToolProcessSpec(
+              command,
+              workingDirectory,
+              environment(server),
+              server.needsNetwork(),
+              argsFile,
+              List.of(home));
       try {
-        process = pb.start();
+        process = processes.start(spec);
       } catch (IOException e) {
         throw missing(label, e);
+      } catch (LocalExecException e) {
+        throw ToolOutcomes.unavailable(label, e.getMessage(), e);
+      }
+      if (argsFile == null) {
+        try {
+          process.getOutputStream().close();
+        } catch (IOException e) {
+          LOG.debug("mcporter's standard input was already closed: {}", e.getMessage());
+        }
       }
       ProcessHandle root = process.toHandle();
       BoundedCapture out =
@@ -438,9 +464,20 @@ public final class McporterBackend implements ToolBackend {
     private Map<String, String> hostEnv = Map.of();
     private Path workingDirectory = Path.of(".").toAbsolutePath().normalize();
     private String path = ServerEnv.SAFE_PATH;
+    private ToolProcesses processes = ToolProcesses.direct();
 
     private Builder(McpConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * What starts mcporter (default {@link ToolProcesses#direct()}, on the host without a sandbox);
+     * the plane's {@code toolProcesses()} runs it, and so the servers it starts, in the plane's
+     * sandbox.
+     */
+    public Builder processes(ToolProcesses processes) {
+      this.processes = Objects.requireNonNull(processes, "processes");
+      return this;
     }
 
     /**

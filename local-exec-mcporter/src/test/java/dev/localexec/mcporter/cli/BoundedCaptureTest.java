@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolBackend;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.api.spi.ToolRequest;
+import dev.localexec.mcporter.AbstractBackendIT;
+import dev.localexec.mcporter.McpBackends;
+import dev.localexec.mcporter.McpTestEnv;
+import dev.localexec.mcporter.config.McpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 class McporterBackendIT extends AbstractBackendIT {
 
   @Override
-  ToolBackend open(McpConfig config) {
+  protected ToolBackend open(McpConfig config) {
     return McporterBackend.builder(config)
         .mcporter(McpTestEnv.mcporter())
         .hostEnv(McpTestEnv.hostEnv())
@@ -27,7 +32,7 @@ class McporterBackendIT extends AbstractBackendIT {
   }
 
   @Override
-  Path home(ToolBackend backend) {
+  protected Path home(ToolBackend backend) {
     return ((McporterBackend) backend).home();
   }
 
@@ -156,7 +161,11 @@ class McporterBackendIT extends AbstractBackendIT {
     assertThatThrownBy(
             () ->
                 McpBackends.open(
-                    root, Path.of("config/mcporter.json"), "mcporter", McpTestEnv.hostEnv()))
+                    root,
+                    Path.of("config/mcporter.json"),
+                    "mcporter",
+                    McpTestEnv.hostEnv(),
+                    ToolProcesses.direct()))
         .isInstanceOfSatisfying(
             ToolCallException.class, e -> assertThat(e.code()).isEqualTo("tool_config_invalid:*"))
         .hasMessage(

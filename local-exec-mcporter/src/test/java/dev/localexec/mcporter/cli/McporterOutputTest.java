@@ -1,4 +1,4 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import dev.localexec.api.ToolCallException;
 import dev.localexec.api.ToolCallException.Kind;
 import dev.localexec.api.spi.ToolDescription;
 import dev.localexec.api.spi.ToolResult;
+import dev.localexec.mcporter.config.McpConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

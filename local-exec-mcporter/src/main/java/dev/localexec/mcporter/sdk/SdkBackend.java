@@ -1,23 +1,27 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.sdk;
 
 import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.api.spi.ToolBackend;
 import dev.localexec.api.spi.ToolDescription;
+import dev.localexec.api.spi.ToolProcessSpec;
+import dev.localexec.api.spi.ToolProcesses;
 import dev.localexec.api.spi.ToolRequest;
 import dev.localexec.api.spi.ToolResult;
 import dev.localexec.api.spi.ToolSettings;
 import dev.localexec.core.exec.ProcessStates;
+import dev.localexec.mcporter.config.McpConfig;
+import dev.localexec.mcporter.config.McpServer;
+import dev.localexec.mcporter.config.ServerEnv;
+import dev.localexec.mcporter.shared.ProcessTrees;
+import dev.localexec.mcporter.shared.ToolOutcomes;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,17 +32,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Scannable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -48,12 +54,18 @@ import tools.jackson.databind.node.ObjectNode;
  * Calls MCP tools through the MCP Java SDK, with one warm stdio session per server: started on
  * first use, reused by later calls, so a call costs milliseconds instead of a process start.
  *
- * <p>The server's environment is cleared: it gets a fixed {@code PATH}, a private {@code HOME} and
- * its configured {@code env} (host references resolved from the host environment given to the
- * backend), nothing else of the host's. Tool names are sent exactly as asked. A call that times out
- * or is cancelled ends its session: the server process tree is killed, and the next call starts a
- * fresh one. A session that fails to initialize is closed and its process tree killed at once, so
- * that no retry leaves an orphan server behind.
+ * <p>The backend starts each server itself, through its {@link ToolProcesses} (given the plane's,
+ * in the plane's sandbox, without network unless the server has {@code allow_network}), and speaks
+ * MCP to it over the process's standard input and output with the SDK's client on a transport of
+ * its own. The server's environment is exactly a fixed {@code PATH}, a private {@code HOME} (the
+ * one folder outside the repo root it may write) and its configured {@code env} (host references
+ * resolved from the host environment given to the backend), nothing else of the host's. Servers
+ * start on a thread the backend keeps until {@link #close()}: a sandbox that ends a process with
+ * the thread that started it (bubblewrap's {@code --die-with-parent}) then does not end a warm
+ * server with the job whose call started it. Tool names are sent exactly as asked. A call that
+ * times out or is cancelled ends its session: the server process tree is killed, and the next call
+ * starts a fresh one. A session that fails to initialize is closed and its process tree killed at
+ * once, so that no retry leaves an orphan server behind.
  *
  * <p>Thread-safe. Calls to one server share its session; a session starts once even when several
  * calls race for it.
@@ -76,10 +88,18 @@ public final class SdkBackend implements ToolBackend {
   private final Path workingDirectory;
   private final String path;
   private final Duration initTimeout;
+  private final ToolProcesses processes;
   private final Path home;
   private final McpJsonMapper sdkMapper = McpJsonDefaults.getMapper();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final ExecutorService starter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "mcp-sdk-server-starter");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closed;
 
   private SdkBackend(Builder b) {
@@ -88,6 +108,7 @@ public final class SdkBackend implements ToolBackend {
     this.workingDirectory = b.workingDirectory;
     this.path = b.path;
     this.initTimeout = b.initTimeout;
+    this.processes = b.processes;
     try {
       this.home =
           Files.createTempDirectory(
@@ -262,7 +283,7 @@ public final class SdkBackend implements ToolBackend {
                 tool,
                 "the server's output ended before its answer: the server exited, or sent a"
                     + " message longer than "
-                    + session.transport.maxLine
+                    + session.transport.maxLine()
                     + " bytes",
                 null);
           }
@@ -327,7 +348,8 @@ public final class SdkBackend implements ToolBackend {
 
   private Session start(
       McpServer server, String tool, long deadline, Duration timeout, BooleanSupplier cancelled) {
-    Path program = program(server.command(), dir(server));
+    Path dir = dir(server);
+    Path program = program(server.command(), dir);
     if (program == null) {
       throw ToolOutcomes.unavailable(
           tool,
@@ -339,28 +361,28 @@ public final class SdkBackend implements ToolBackend {
               + path,
           null);
     }
-    ServerParameters params =
-        ServerParameters.builder(program.toString()).args(server.args()).build();
     Map<String, String> env = new LinkedHashMap<>(ServerEnv.base(path, home.toString()));
     env.putAll(ServerEnv.resolve(server, hostEnv));
-    try {
-      // The SDK seeds a few host variables (HOME, USER, SHELL, ...): replace them by ours alone.
-      params.getEnv().clear();
-      params.getEnv().putAll(env);
-    } catch (UnsupportedOperationException e) {
-      throw ToolOutcomes.unavailable(
-          tool, "this MCP SDK version does not let the server's environment be cleared", e);
-    }
-    Path dir = dir(server);
+    List<String> argv = new ArrayList<>();
+    argv.add(program.toString());
+    argv.addAll(server.args());
+    Process process =
+        startProcess(
+            tool,
+            server,
+            new ToolProcessSpec(argv, dir, env, server.needsNetwork(), null, List.of(home)));
     int maxLine = Math.max(1 << 20, 4 * config.settings().maxResponseBytes()) + 64 * 1024;
-    ClearedEnvTransport transport = new ClearedEnvTransport(params, sdkMapper, maxLine, dir);
     Set<String> hostValues = ServerEnv.hostValues(server, hostEnv);
-    transport.setStdErrorHandler(
-        line ->
-            LOG.debug(
-                "MCP server {}: {}",
-                server.name(),
-                ServerEnv.redact(ToolOutcomes.clip(line), hostValues)));
+    LaunchedStdioTransport transport =
+        new LaunchedStdioTransport(
+            process,
+            sdkMapper,
+            maxLine,
+            line ->
+                LOG.debug(
+                    "MCP server {}: {}",
+                    server.name(),
+                    ServerEnv.redact(ToolOutcomes.clip(line), hostValues)));
     Duration requestTimeout = Duration.ofSeconds(310).plus(initTimeout);
     McpAsyncClient client =
         McpClient.async(transport)
@@ -416,14 +438,46 @@ public final class SdkBackend implements ToolBackend {
       throw ToolOutcomes.unavailable(
           tool, "server '" + server.name() + "' failed to start: " + rootMessage(cause), cause);
     }
-    if (session.process().isEmpty()) {
-      end(session, "untracked process");
-      throw ToolOutcomes.unavailable(
-          tool, "cannot track the server process started by this MCP SDK version", null);
-    }
     session.remember();
-    LOG.debug("MCP server {} started (pid {})", server.name(), session.process().get().pid());
+    LOG.debug(
+        "MCP server {} started by {} (pid {})",
+        server.name(),
+        processes.sandbox(),
+        session.process().pid());
     return session;
+  }
+
+  /**
+   * Starts a server on the backend's own starter thread, which lives as long as the backend: a
+   * sandbox such as bubblewrap ({@code --die-with-parent}) ends the process when the thread that
+   * started it ends, and a warm server must outlive the job thread whose call started it.
+   */
+  private Process startProcess(String tool, McpServer server, ToolProcessSpec spec) {
+    Future<Process> started;
+    try {
+      started = starter.submit(() -> processes.start(spec));
+    } catch (RejectedExecutionException e) {
+      throw ToolOutcomes.unavailable(tool, "the MCP SDK backend is closed", e);
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return started.get();
+        } catch (InterruptedException e) {
+          // a start is quick and must not be abandoned: its process would be left behind
+          interrupted = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          throw ToolOutcomes.unavailable(
+              tool, "server '" + server.name() + "' failed to start: " + rootMessage(cause), cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private Path dir(McpServer server) {
@@ -461,14 +515,14 @@ public final class SdkBackend implements ToolBackend {
   private void end(Session session, String why) {
     sessions.remove(session.server, session);
     LOG.debug("ending MCP session of {}: {}", session.server, why);
-    Optional<ProcessHandle> process = session.process();
+    ProcessHandle process = session.process();
     try {
       session.client.close();
     } catch (RuntimeException e) {
       LOG.debug("closing the MCP client of {}: {}", session.server, e.getMessage());
     }
     session.remember();
-    if (!ProcessTrees.kill(process.orElse(null), session.seen)) {
+    if (!ProcessTrees.kill(process, session.seen)) {
       LOG.warn("a process of MCP server {} did not end after SIGKILL", session.server);
     }
   }
@@ -482,7 +536,7 @@ public final class SdkBackend implements ToolBackend {
   List<ProcessHandle> serverProcesses() {
     List<ProcessHandle> out = new ArrayList<>();
     for (Session s : sessions.values()) {
-      s.process().ifPresent(out::add);
+      out.add(s.process());
     }
     return out;
   }
@@ -509,6 +563,7 @@ public final class SdkBackend implements ToolBackend {
       }
       end(session, "backend closed");
     }
+    starter.shutdownNow();
     try (var files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | RuntimeException e) {
@@ -519,92 +574,25 @@ public final class SdkBackend implements ToolBackend {
   private static final class Session {
     final String server;
     final McpAsyncClient client;
-    final ClearedEnvTransport transport;
+    final LaunchedStdioTransport transport;
     final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
 
-    Session(String server, McpAsyncClient client, ClearedEnvTransport transport) {
+    Session(String server, McpAsyncClient client, LaunchedStdioTransport transport) {
       this.server = server;
       this.client = client;
       this.transport = transport;
     }
 
-    Optional<ProcessHandle> process() {
-      return transport.process();
+    ProcessHandle process() {
+      return transport.process().toHandle();
     }
 
     void remember() {
-      process().ifPresent(p -> ProcessTrees.remember(p, seen));
+      ProcessTrees.remember(process(), seen);
     }
 
     boolean running() {
-      return !transport.inboundClosed() && process().map(ProcessStates::isRunning).orElse(false);
-    }
-  }
-
-  /**
-   * The SDK's stdio transport with the child's environment cleared (the SDK's own starts from the
-   * whole host environment) and a chosen working folder.
-   */
-  static final class ClearedEnvTransport extends StdioClientTransport {
-    private static final Field PROCESS = field("process");
-    private static final Field INBOUND = field("inboundSink");
-    private final Path directory;
-    final int maxLine;
-
-    ClearedEnvTransport(
-        ServerParameters params, McpJsonMapper mapper, int maxLine, Path directory) {
-      super(params, mapper, maxLine);
-      this.directory = directory;
-      this.maxLine = maxLine;
-    }
-
-    /**
-     * Whether the SDK stopped reading the server's output (its inbound stream completed): after a
-     * line longer than {@link #maxLine}, or at the end of the output. No answer arrives after it.
-     */
-    boolean inboundClosed() {
-      if (INBOUND == null) {
-        return false;
-      }
-      try {
-        Object sink = INBOUND.get(this);
-        return sink instanceof Scannable scannable
-            && Boolean.TRUE.equals(scannable.scan(Scannable.Attr.TERMINATED));
-      } catch (IllegalAccessException | RuntimeException e) {
-        return false;
-      }
-    }
-
-    @Override
-    protected ProcessBuilder getProcessBuilder() {
-      ProcessBuilder pb = new ProcessBuilder();
-      pb.environment().clear();
-      pb.directory(directory.toFile());
-      return pb;
-    }
-
-    /** The server process, once started (read from the SDK transport's private field). */
-    Optional<ProcessHandle> process() {
-      if (PROCESS == null) {
-        return Optional.empty();
-      }
-      try {
-        Process p = (Process) PROCESS.get(this);
-        return Optional.ofNullable(p).map(Process::toHandle);
-      } catch (IllegalAccessException | RuntimeException e) {
-        return Optional.empty();
-      }
-    }
-
-    private static Field field(String name) {
-      try {
-        Field f = StdioClientTransport.class.getDeclaredField(name);
-        f.setAccessible(true);
-        return f;
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        LOG.warn("MCP SDK transport without a '{}' field: fewer failures are detected", name);
-        return null;
-      }
+      return !transport.inboundClosed() && ProcessStates.isRunning(process());
     }
   }
 
@@ -615,9 +603,19 @@ public final class SdkBackend implements ToolBackend {
     private Path workingDirectory = Path.of(".").toAbsolutePath().normalize();
     private String path = ServerEnv.SAFE_PATH;
     private Duration initTimeout = DEFAULT_INIT_TIMEOUT;
+    private ToolProcesses processes = ToolProcesses.direct();
 
     private Builder(McpConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * What starts the servers (default {@link ToolProcesses#direct()}, on the host without a
+     * sandbox); the plane's {@code toolProcesses()} runs them in the plane's sandbox.
+     */
+    public Builder processes(ToolProcesses processes) {
+      this.processes = Objects.requireNonNull(processes, "processes");
+      return this;
     }
 
     /**

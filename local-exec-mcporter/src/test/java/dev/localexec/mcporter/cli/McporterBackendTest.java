@@ -1,9 +1,19 @@
-package dev.localexec.mcporter;
+package dev.localexec.mcporter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.localexec.api.ToolCallException;
+import dev.localexec.api.spi.ToolProcessSpec;
+import dev.localexec.api.spi.ToolProcesses;
+import dev.localexec.api.spi.ToolRequest;
+import dev.localexec.mcporter.config.McpConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,5 +115,64 @@ class McporterBackendTest {
     Files.createFile(local).toFile().setExecutable(true);
     assertThat(McporterBackend.defaultMcporter(root, Map.of("PATH", bin.toString())))
         .isEqualTo(local);
+  }
+
+  @Test
+  void mcporterStartsThroughTheGivenProcesses_withoutNetwork_andOnlyItsHomeWritable()
+      throws Exception {
+    McpConfig config =
+        McpConfig.parse(
+            "{\"enabled_tools\": [\"docs.search\"], \"mcpServers\": {\"docs\": {\"command\":"
+                + " \"node\", \"allow_network\": false}}}",
+            "mcporter.json");
+    Path root = Path.of("/srv/repo");
+    Path mcporter = Files.createTempFile("mcporter", "");
+    mcporter.toFile().setExecutable(true);
+    List<ToolProcessSpec> specs = new ArrayList<>();
+    List<String> inputs = new ArrayList<>();
+    ToolProcesses recording =
+        new ToolProcesses() {
+          @Override
+          public String sandbox() {
+            return "recording";
+          }
+
+          @Override
+          public Process start(ToolProcessSpec spec) throws IOException {
+            specs.add(spec);
+            inputs.add(Files.readString(spec.input()));
+            throw new IOException("not started");
+          }
+        };
+    try (McporterBackend backend =
+        McporterBackend.builder(config)
+            .mcporter(mcporter)
+            .workingDirectory(root)
+            .processes(recording)
+            .build()) {
+      assertThatThrownBy(
+              () ->
+                  backend.call(
+                      new ToolRequest(
+                          "docs.search",
+                          "{\"q\":\"x\"}",
+                          Duration.ofSeconds(5),
+                          4096,
+                          () -> false)))
+          .isInstanceOf(ToolCallException.class);
+
+      ToolProcessSpec spec = specs.get(0);
+      assertThat(spec.argv().subList(0, 2)).containsExactly(mcporter.toString(), "--config");
+      assertThat(spec.argv().get(2)).startsWith(backend.home().toString());
+      assertThat(spec.cwd()).isEqualTo(root);
+      assertThat(spec.allowNetwork()).isFalse();
+      assertThat(spec.privateFolders()).containsExactly(backend.home());
+      assertThat(spec.input().getParent()).isEqualTo(backend.home());
+      assertThat(inputs).containsExactly("{\"q\":\"x\"}");
+      assertThat(backend.derivedConfig("docs", "search").toString())
+          .doesNotContain("allow_network");
+    } finally {
+      Files.delete(mcporter);
+    }
   }
 }
