@@ -538,7 +538,7 @@ public abstract class JobQueueContract {
 
     RunOutcome out = plane.runOnce();
 
-    assertThat(out.status()).isEqualTo("complete");
+    assertThat(out.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(out.result()).isEqualTo(Map.of("echo", "hello"));
     JobStatus s = plane.status("job-echo0001").orElseThrow();
     assertThat(s.state()).isEqualTo(JobState.COMPLETE);
@@ -564,10 +564,10 @@ public abstract class JobQueueContract {
     RunOutcome second = plane.runOnce();
     RunOutcome third = plane.runOnce();
 
-    assertThat(first.status()).isEqualTo("failed");
+    assertThat(first.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(first.error()).isEqualTo("task_error:IllegalStateException");
-    assertThat(second.status()).isEqualTo("complete");
-    assertThat(third.status()).isEqualTo("idle");
+    assertThat(second.status()).isEqualTo(RunOutcome.Status.COMPLETE);
+    assertThat(third.status()).isEqualTo(RunOutcome.Status.IDLE);
     assertThat(plane.status("job-echo0001").orElseThrow().error())
         .isEqualTo("task_error:IllegalStateException");
   }
@@ -578,11 +578,11 @@ public abstract class JobQueueContract {
     plane.enqueue(job("job-echo0001", "echo_task", Map.of("word", "a")));
     plane.turnKillSwitchOn("test");
 
-    assertThat(plane.runOnce().status()).isEqualTo("kill_switch");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.KILL_SWITCH);
     assertThat(plane.status("job-echo0001").orElseThrow().state()).isEqualTo(JobState.QUEUED);
 
     assertThat(plane.turnKillSwitchOff()).isTrue();
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
   }
 
   @Test
