@@ -8,6 +8,8 @@ import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.limits.ResourcePolicy;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.plane.HealthReport;
+import dev.localexec.core.plane.JobCounts;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobState;
@@ -327,7 +329,8 @@ public final class LocalExecCli {
       case "ledger":
         return ledger(parse(rest, Set.of(), Set.of()));
       case "plane":
-        return new PlaneCommand(out).run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
+        return new PlaneCommand(out, err)
+            .run(parse(rest, PlaneCommand.VALUED, Set.of()), this::health);
       case "help":
         out.print(HELP);
         return OK;
@@ -584,7 +587,7 @@ public final class LocalExecCli {
         where.put("index", outcome.result().get("index_jsonl"));
       }
       print(where);
-      return outcome.status().equals("complete") ? OK : FAILURE;
+      return outcome.complete() ? OK : FAILURE;
     }
   }
 
@@ -707,11 +710,15 @@ public final class LocalExecCli {
     return health(a, null);
   }
 
-  /** Prints the health line (with {@code worker}, the daemon's state, when not null). */
+  /**
+   * Prints the health JSON line (with {@code worker}, the daemon's state, when not null) on stdout
+   * and its one-line summary on stderr.
+   */
   private int health(Args a, Map<String, Object> worker) {
     noPositionals(a, "health");
     try (LocalExecPlane plane = plane(a, "vllm".equals(a.get("--model")))) {
-      Map<String, Object> h = plane.health();
+      HealthReport report = plane.health();
+      Map<String, Object> h = report.toMap();
       if ("vllm".equals(a.get("--model"))) {
         h.put("model_health", capabilities().modelHealth(root(a)));
       }
@@ -719,31 +726,26 @@ public final class LocalExecCli {
         h.put("worker", worker);
       }
       print(h);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
-      out.println(
+      JobCounts jobs = report.jobs();
+      err.println(
           "health: "
-              + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
+              + (report.ok() ? "ok" : "degraded")
               + " kill_switch="
-              + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
+              + (report.killSwitch() ? "on" : "off")
               + " sandbox="
-              + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
+              + report.sandbox().mechanism()
               + " queued="
-              + jobs.get("queued")
+              + jobs.queued()
               + " running="
-              + jobs.get("running")
+              + jobs.running()
               + " complete="
-              + jobs.get("complete")
+              + jobs.complete()
               + " failed="
-              + jobs.get("failed")
+              + jobs.failed()
               + " events="
-              + h.get("ledger_events")
-              + (h.get("last_event") instanceof Map<?, ?> last
-                  ? " last=" + last.get("event") + "@" + last.get("ts_utc")
-                  : ""));
-      return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
-          ? OK
-          : FAILURE;
+              + (report.ledgerEvents().isPresent() ? report.ledgerEvents().getAsLong() : null)
+              + report.lastEvent().map(e -> " last=" + e.event() + "@" + e.tsUtc()).orElse(""));
+      return report.ok() || report.killSwitch() ? OK : FAILURE;
     }
   }
 

@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * {@code local-exec plane start|stop|status|health|install-units}: the worker loop as a service.
  * Prints the original tool's plain lines (see {@link PlaneService}); {@code health} prints the
- * health JSON line (with the worker's state under {@code worker}), its summary line, then the
- * status line.
+ * health JSON line (with the worker's state under {@code worker}) on stdout, and its summary line
+ * and the status line on stderr, so that its stdout is JSON lines only.
  */
 final class PlaneCommand {
   /** The exit status of {@code plane status} when the worker is not running (as LSB's). */
@@ -41,15 +41,20 @@ final class PlaneCommand {
           new Object[] {"--max-idle-sec", 1, 86_400},
           new Object[] {"--lease-sec", 3, 3600});
 
-  /** Prints the health lines with the worker's state; returns the exit status. */
+  /**
+   * Prints the health JSON line with the worker's state (and the summary line on stderr); returns
+   * the exit status.
+   */
   interface Health {
     int print(Args a, Map<String, Object> worker);
   }
 
   private final PrintStream out;
+  private final PrintStream err;
 
-  PlaneCommand(PrintStream out) {
+  PlaneCommand(PrintStream out, PrintStream err) {
     this.out = out;
+    this.err = err;
   }
 
   int run(Args a, Health health) {
@@ -83,7 +88,7 @@ final class PlaneCommand {
       case "install-units" -> lines = service.installUnits();
       case "health" -> {
         int code = health.print(a, service.describe());
-        service.status().forEach(out::println);
+        service.status().forEach(err::println);
         return code;
       }
       default ->

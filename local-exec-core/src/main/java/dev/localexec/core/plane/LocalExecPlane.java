@@ -31,7 +31,6 @@ import dev.localexec.core.internal.tools.SandboxedToolProcesses;
 import dev.localexec.core.internal.worker.Capabilities;
 import dev.localexec.core.internal.worker.DefaultWorker;
 import dev.localexec.core.queue.JobQueue;
-import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
@@ -557,59 +556,50 @@ public final class LocalExecPlane implements AutoCloseable {
    * complete lines, {@code last_event} = the {@code ts_utc} and {@code event} of the last one, or
    * {@code null}) and jobs by state.
    */
-  public Map<String, Object> health() {
+  public HealthReport health() {
     checkOpen();
     SandboxProbe.Choice choice = sandbox.get();
     ProcessLauncher launcher = choice.launcher();
-    Map<String, Object> h = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     boolean ks = killSwitch.isOn();
-    h.put("kill_switch", ks);
     if (ks) {
       problems.add("kill switch is on");
     }
-    h.put("sandbox", sandbox().toMap());
+    Sandbox box = sandbox();
     if (choice.sandbox().refusesSubprocesses()) {
       problems.add("sandbox unavailable: " + choice.reason());
     }
-    h.put(
-        "resource_limits",
-        resources.get().health(launcher.appliesResourceLimits(), launcher.boundsTmpfs()));
+    Map<String, Object> resourceLimits =
+        resources.get().health(launcher.appliesResourceLimits(), launcher.boundsTmpfs());
+    Map<String, Object> tools = null;
     if (capabilities.tools() != null) {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("backend", capabilities.tools().name());
+      tools = new LinkedHashMap<>();
+      tools.put("backend", capabilities.tools().name());
       try {
-        t.put(
+        tools.put(
             "enabled_tools",
             List.copyOf(new java.util.TreeSet<>(capabilities.tools().settings().enabledTools())));
       } catch (dev.localexec.api.ToolCallException e) {
-        t.put("error", e.getMessage());
+        tools.put("error", e.getMessage());
         problems.add("tool configuration invalid: " + e.getMessage());
       }
-      h.put("tools", t);
-    } else {
-      h.put("tools", "none");
     }
+    Map<String, Object> model = null;
     if (capabilities.model() != null) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("backend", capabilities.model().name());
-      m.put("api_base", capabilities.model().apiBase());
-      m.put("model_name", capabilities.model().modelName());
-      h.put("model", m);
-    } else {
-      h.put("model", "off");
+      model = new LinkedHashMap<>();
+      model.put("backend", capabilities.model().name());
+      model.put("api_base", capabilities.model().apiBase());
+      model.put("model_name", capabilities.model().modelName());
     }
-    h.put("repo_root", layout.root().toString());
     boolean stateOk = writable(layout.stateDir());
     boolean evidenceOk = writable(layout.evidenceDir());
-    h.put("state_dir_writable", stateOk);
-    h.put("evidence_dir_writable", evidenceOk);
     if (!stateOk) {
       problems.add("state folder not writable: " + layout.stateDir());
     }
     if (!evidenceOk) {
       problems.add("evidence folder not writable: " + layout.evidenceDir());
     }
+    Map<String, Object> ledgerFacts = new LinkedHashMap<>();
     if (queue instanceof FileLedgerQueue fileQueue) {
       Path ledger = fileQueue.ledger();
       long size = 0;
@@ -620,34 +610,37 @@ public final class LocalExecPlane implements AutoCloseable {
       } catch (java.io.IOException e) {
         problems.add("cannot read the ledger: " + e.getMessage());
       }
-      h.put("ledger", layout.display(ledger));
-      h.put("ledger_bytes", size);
-      h.put("ledger_events", tail.lines());
-      h.put("last_event", tail.lastEvent());
+      ledgerFacts.put("ledger", layout.display(ledger));
+      ledgerFacts.put("ledger_bytes", size);
+      ledgerFacts.put("ledger_events", tail.lines());
+      ledgerFacts.put("last_event", tail.lastEvent());
       fileQueue.headProblem().ifPresent(p -> problems.add("ledger_cut: " + p));
     } else {
-      h.put("queue", queue.location());
-      h.putAll(queue.health());
+      ledgerFacts.put("queue", queue.location());
+      ledgerFacts.putAll(queue.health());
     }
-    Map<String, Object> byState = new LinkedHashMap<>();
-    for (JobState s : JobState.values()) {
-      byState.put(s.jsonName(), 0);
-    }
-    for (JobStatus s : queue.status()) {
-      byState.merge(s.state().jsonName(), 1, (a, b) -> (Integer) a + (Integer) b);
-    }
-    h.put("jobs", byState);
+    JobCounts jobs = JobCounts.of(queue.status());
     List<Integer> bad = queue.unreadableLines();
     if (!bad.isEmpty()) {
       problems.add("ledger lines unreadable: " + bad);
     }
-    h.put("task_types", registry.ids());
+    List<String> taskTypes = registry.ids();
     if (!registry.problems().isEmpty()) {
       problems.addAll(registry.problems());
     }
-    h.put("ok", problems.isEmpty());
-    h.put("problems", problems);
-    return h;
+    return new HealthReport(
+        ks,
+        box,
+        resourceLimits,
+        tools,
+        model,
+        layout.root().toString(),
+        stateOk,
+        evidenceOk,
+        ledgerFacts,
+        jobs,
+        taskTypes,
+        problems);
   }
 
   /**
