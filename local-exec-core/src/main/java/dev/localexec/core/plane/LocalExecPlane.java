@@ -20,10 +20,8 @@ import dev.localexec.core.internal.killswitch.KillSwitch;
 import dev.localexec.core.internal.limits.ResourceControl;
 import dev.localexec.core.internal.limits.ResourcePolicy;
 import dev.localexec.core.internal.paths.PlaneFiles;
-import dev.localexec.core.internal.plane.LedgerTail;
 import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.internal.plugin.TaskRegistry;
-import dev.localexec.core.internal.queue.FileLedgerQueue;
 import dev.localexec.core.internal.queue.PlaneQueueContext;
 import dev.localexec.core.internal.sandbox.BwrapLauncher;
 import dev.localexec.core.internal.schema.JobValidator;
@@ -471,21 +469,34 @@ public final class LocalExecPlane implements AutoCloseable {
    */
   public VerifyReport verify(String jobId) {
     checkOpen();
-    if (queue instanceof FileLedgerQueue fileQueue) {
+    Path folder =
+        Files.isDirectory(layout.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            ? layout.stateDir()
+            : Path.of(System.getProperty("java.io.tmpdir"));
+    JobQueue.LedgerFile ledger = queue.ledgerFile(folder);
+    try {
       Verifier v =
-          new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir())
-              .withHeadFile(fileQueue.headFile())
+          new Verifier(layout.root(), ledger.file(), layout.evidenceDir(), ledger.host())
               .withClock(clock);
+      if (ledger.headFile() != null) {
+        v = v.withHeadFile(ledger.headFile());
+      }
       return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    } finally {
+      if (ledger.copy()) {
+        try {
+          Files.deleteIfExists(ledger.file());
+        } catch (IOException e) {
+          LOG.debug("cannot delete the ledger copy {}: {}", ledger.file(), e.toString());
+        }
+      }
     }
-    return verifyQueueCopy(jobId);
   }
 
   /**
    * The operator accepts the file ledger as it is now after it was cut or rewritten: see {@link
-   * dev.localexec.core.internal.queue.FileLedgerQueue#acceptHead()}, whose status, previous head,
-   * ledger head and new head it returns. Until then no job is claimed or queued ({@code
-   * ledger_cut}).
+   * JobQueue#acceptLedgerHead()}, whose status, previous head, ledger head and new head it returns.
+   * Until then no job is claimed or queued ({@code ledger_cut}).
    *
    * @throws dev.localexec.api.LocalExecException {@code not_a_file_ledger} when the queue is not
    *     the file ledger (a database queue keeps its head in the database)
@@ -493,43 +504,7 @@ public final class LocalExecPlane implements AutoCloseable {
   public Map<String, Object> acceptLedgerHead() {
     checkOpen();
     writing();
-    if (queue instanceof FileLedgerQueue fileQueue) {
-      return fileQueue.acceptHead().toMap();
-    }
-    throw new dev.localexec.api.LocalExecException(
-        "not_a_file_ledger",
-        "accept-head is for the file ledger; the queue "
-            + queue.location()
-            + " keeps its ledger's head in the database, out of a job's reach",
-        false);
-  }
-
-  /**
-   * Verifies a copy of a shared queue's ledger, written beside the state folder for the check and
-   * deleted after it; this host's evidence is checked against the final events that name this host.
-   */
-  private VerifyReport verifyQueueCopy(String jobId) {
-    Path copy = null;
-    try {
-      copy =
-          Files.isDirectory(layout.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
-              ? Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl")
-              : Files.createTempFile("local-exec-queue-copy.", ".jsonl");
-      queue.exportLedger(copy);
-      Verifier v = new Verifier(layout.root(), copy, layout.evidenceDir(), queue.hostName());
-      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
-          "cannot write a copy of the queue's ledger in " + layout.stateDir(), e);
-    } finally {
-      if (copy != null) {
-        try {
-          Files.deleteIfExists(copy);
-        } catch (java.io.IOException e) {
-          // a leftover copy is harmless
-        }
-      }
-    }
+    return queue.acceptLedgerHead();
   }
 
   /** Every job's state, in enqueue order. */
@@ -600,25 +575,8 @@ public final class LocalExecPlane implements AutoCloseable {
       problems.add("evidence folder not writable: " + layout.evidenceDir());
     }
     Map<String, Object> ledgerFacts = new LinkedHashMap<>();
-    if (queue instanceof FileLedgerQueue fileQueue) {
-      Path ledger = fileQueue.ledger();
-      long size = 0;
-      LedgerTail tail = new LedgerTail(0, null);
-      try {
-        size = Files.exists(ledger) ? Files.size(ledger) : 0;
-        tail = LedgerTail.of(ledger);
-      } catch (java.io.IOException e) {
-        problems.add("cannot read the ledger: " + e.getMessage());
-      }
-      ledgerFacts.put("ledger", layout.display(ledger));
-      ledgerFacts.put("ledger_bytes", size);
-      ledgerFacts.put("ledger_events", tail.lines());
-      ledgerFacts.put("last_event", tail.lastEvent());
-      fileQueue.headProblem().ifPresent(p -> problems.add("ledger_cut: " + p));
-    } else {
-      ledgerFacts.put("queue", queue.location());
-      ledgerFacts.putAll(queue.health());
-    }
+    ledgerFacts.putAll(queue.health());
+    problems.addAll(queue.problems());
     JobCounts jobs = JobCounts.of(queue.status());
     List<Integer> bad = queue.unreadableLines();
     if (!bad.isEmpty()) {
