@@ -51,7 +51,7 @@ class EmbeddingTest {
                   + " \"tool_policy\": {\"allow_network\": false, \"allow_subprocess\": false,"
                   + " \"allowed_tools\": []}}"));
       RunOutcome outcome = plane.runOnce();
-      assertEquals("complete", outcome.status(), String.valueOf(outcome.error()));
+      assertEquals(RunOutcome.Status.COMPLETE, outcome.status(), String.valueOf(outcome.error()));
       assertEquals("job-embedding01", outcome.jobId());
     }
 

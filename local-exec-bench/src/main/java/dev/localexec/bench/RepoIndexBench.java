@@ -40,7 +40,7 @@ public final class RepoIndexBench {
       plane.enqueue(plane.parseJob(indexJob(id)));
       RunOutcome outcome = plane.runOnce();
       long t1 = System.nanoTime();
-      if (!"complete".equals(outcome.status())) {
+      if (!outcome.complete()) {
         throw new IllegalStateException("the index job did not complete: " + outcome);
       }
       Map<String, Object> result = outcome.result();

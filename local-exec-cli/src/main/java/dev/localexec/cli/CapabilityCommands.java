@@ -11,6 +11,7 @@ import dev.localexec.cli.coordinator.Coordinator;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.json.JsonParseException;
 import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.tasks.mcpcall.McpCallTask;
@@ -171,7 +172,7 @@ final class CapabilityCommands {
       RunOutcome outcome =
           runUntilDone(cli.clock(), plane, job.jobId(), job.budgets().maxWallTimeSec());
       print(cli, outcome.toMap());
-      if (!"complete".equals(outcome.status())) {
+      if (!outcome.complete()) {
         return LocalExecCli.FAILURE;
       }
       Map<String, Object> result = new LinkedHashMap<>();
@@ -219,15 +220,18 @@ final class CapabilityCommands {
       Optional<JobStatus> s = plane.status(jobId);
       if (s.isPresent() && s.get().state().terminal()) {
         return new RunOutcome(
-            s.get().state().jsonName(),
+            s.get().state() == JobState.COMPLETE
+                ? RunOutcome.Status.COMPLETE
+                : RunOutcome.Status.FAILED,
             jobId,
             s.get().workerId(),
             null,
             s.get().error(),
+            false,
             plane.layout().display(plane.layout().evidenceDir().resolve(jobId + ".jsonl")),
             plane.layout().display(plane.layout().evidenceDir().resolve(jobId + ".md")));
       }
-      if (o.status().equals("kill_switch")) {
+      if (o.status() == RunOutcome.Status.KILL_SWITCH) {
         return o;
       }
       if (!o.ranJob()) {

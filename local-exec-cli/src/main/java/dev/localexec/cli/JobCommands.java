@@ -8,6 +8,8 @@ import dev.localexec.api.Job;
 import dev.localexec.api.JobValidationException;
 import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.VerifyReport;
+import dev.localexec.core.plane.HealthReport;
+import dev.localexec.core.plane.JobCounts;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
@@ -85,7 +87,7 @@ final class JobCommands {
           where.put("index", outcome.result().get("index_jsonl"));
         }
         cli.print(where);
-        return outcome.status().equals("complete") ? OK : FAILURE;
+        return outcome.complete() ? OK : FAILURE;
       }
     }
   }
@@ -270,7 +272,7 @@ final class JobCommands {
       name = "health",
       description =
           "Print the plane's health as a JSON line (kill switch, sandbox, resource limits, folders,"
-              + " ledger, jobs by state), then a one-line summary. Exit 1 when degraded (and the"
+              + " ledger, jobs by state) and a one-line summary on standard error. Exit 1 when degraded (and the"
               + " kill switch is off).")
   static final class Health implements Callable<Integer> {
     @Mixin Options.Help help;
@@ -287,13 +289,14 @@ final class JobCommands {
   }
 
   /**
-   * Prints the health line (with {@code worker}, the background worker's state, when not null) and
-   * the summary line; returns the exit status.
+   * Prints the health JSON line (with {@code worker}, the background worker's state, when not null)
+   * on stdout and its one-line summary on stderr; returns the exit status.
    */
   static int health(LocalExecCli cli, Map<String, Object> worker) {
     boolean model = "vllm".equals(cli.backendOptions().model);
     try (LocalExecPlane plane = cli.plane(model)) {
-      Map<String, Object> h = plane.health();
+      HealthReport report = plane.health();
+      Map<String, Object> h = report.toMap();
       if (model) {
         h.put("model_health", cli.backends().model(cli.root()).client().health().toMap());
       }
@@ -301,32 +304,27 @@ final class JobCommands {
         h.put("worker", worker);
       }
       cli.print(h);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> jobs = (Map<String, Object>) h.get("jobs");
-      cli.out()
+      JobCounts jobs = report.jobs();
+      cli.err()
           .println(
               "health: "
-                  + (Boolean.TRUE.equals(h.get("ok")) ? "ok" : "degraded")
+                  + (report.ok() ? "ok" : "degraded")
                   + " kill_switch="
-                  + (Boolean.TRUE.equals(h.get("kill_switch")) ? "on" : "off")
+                  + (report.killSwitch() ? "on" : "off")
                   + " sandbox="
-                  + ((Map<?, ?>) h.get("sandbox")).get("mechanism")
+                  + report.sandbox().mechanism()
                   + " queued="
-                  + jobs.get("queued")
+                  + jobs.queued()
                   + " running="
-                  + jobs.get("running")
+                  + jobs.running()
                   + " complete="
-                  + jobs.get("complete")
+                  + jobs.complete()
                   + " failed="
-                  + jobs.get("failed")
+                  + jobs.failed()
                   + " events="
-                  + h.get("ledger_events")
-                  + (h.get("last_event") instanceof Map<?, ?> last
-                      ? " last=" + last.get("event") + "@" + last.get("ts_utc")
-                      : ""));
-      return Boolean.TRUE.equals(h.get("ok")) || Boolean.TRUE.equals(h.get("kill_switch"))
-          ? OK
-          : FAILURE;
+                  + (report.ledgerEvents().isPresent() ? report.ledgerEvents().getAsLong() : null)
+                  + report.lastEvent().map(e -> " last=" + e.event() + "@" + e.tsUtc()).orElse(""));
+      return report.ok() || report.killSwitch() ? OK : FAILURE;
     }
   }
 

@@ -189,6 +189,10 @@ public final class LocalExecCli {
     return out;
   }
 
+  PrintStream err() {
+    return err;
+  }
+
   Clock clock() {
     return clock;
   }

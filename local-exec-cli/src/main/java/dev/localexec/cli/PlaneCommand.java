@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code local-exec plane start|stop|status|health|install-units}: the worker loop as a service.
  * Prints the original tool's plain lines (see {@link PlaneService}); {@code health} prints the
- * health JSON line (with the worker's state under {@code worker}), its summary line, then the
- * status line.
+ * health JSON line (with the worker's state under {@code worker}) on stdout, and its summary line
+ * and the status line on stderr, so that its stdout is JSON lines only.
  */
 @Command(
     name = "plane",
@@ -111,8 +111,8 @@ final class PlaneCommand implements Callable<Integer> {
   @Command(
       name = "health",
       description =
-          "Print the health JSON line with the background worker's state under \"worker\", the"
-              + " summary line, then the status line.")
+          "Print the health JSON line with the background worker's state under \"worker\"; the"
+              + " summary line and the status line go to standard error.")
   static final class Health implements Callable<Integer> {
     @Mixin Options.Help help;
     @Mixin Options.ServiceMode mode;
@@ -126,7 +126,7 @@ final class PlaneCommand implements Callable<Integer> {
     public Integer call() {
       PlaneService service = service(cli, mode, null);
       int code = JobCommands.health(cli, service.describe());
-      print(cli.out(), service.status());
+      print(cli.err(), service.status());
       return code;
     }
   }

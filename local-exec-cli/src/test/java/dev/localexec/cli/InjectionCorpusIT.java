@@ -194,7 +194,7 @@ class InjectionCorpusIT {
   void shellBypass_isRefusedAsShellProgram(List<String> argv) {
     RunOutcome o = enqueueAndRun(argv);
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("argv_rejected:shell_program");
     // Refused by name before the command's turn, or at its turn (once the file is looked at)
     // with a tool_result that holds only the refusal: nothing ran either way.
@@ -219,8 +219,8 @@ class InjectionCorpusIT {
     open.enqueue(open.parseJob(job("job-control01", List.of("./mysh", "-c", T))));
     open.enqueue(open.parseJob(job("job-control02", List.of("./run.sh"))));
 
-    assertThat(open.runOnce().status()).isEqualTo("complete");
-    assertThat(open.runOnce().status()).isEqualTo("complete");
+    assertThat(open.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
+    assertThat(open.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(other.resolve("canary")).exists();
     assertThat(other.resolve("canary2")).exists();
   }
@@ -274,7 +274,7 @@ class InjectionCorpusIT {
     RunOutcome o = plane.runOnce();
 
     assertThat(o.jobId()).isEqualTo(id);
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).startsWith("argv_rejected:");
     assertThat(Fixtures.kinds(root, id)).doesNotContain("tool_result");
     assertThat(root.resolve("canary")).doesNotExist();

@@ -70,7 +70,7 @@ class OutputFloodIT {
 
     long after = heapAfterGc(mem);
     Map<String, Object> r = firstResult(o);
-    assertThat(o.status()).isEqualTo("complete");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(r)
         .containsEntry("returncode", 0)
         .containsEntry("timed_out", false)

@@ -129,7 +129,7 @@ class TestRunnerResultsIT {
             List.of("target/surefire-reports/*.xml"));
     RunOutcome o = run(plane, "job-mavencalc01", payload);
 
-    assertThat(o.status()).as(String.valueOf(o.error())).isEqualTo("complete");
+    assertThat(o.status()).as(String.valueOf(o.error())).isEqualTo(RunOutcome.Status.COMPLETE);
     Map<String, Object> first = ((List<Map<String, Object>>) o.result().get("results")).get(0);
     assertThat(first.get("returncode")).as(String.valueOf(first.get("stdout"))).isEqualTo(1);
     Map<String, Object> tests = (Map<String, Object>) o.result().get("tests");
@@ -163,7 +163,7 @@ class TestRunnerResultsIT {
         Map.of("commands", List.of(List.of("printf", tap)), "timeout_sec", 30);
     RunOutcome o = run(plane, "job-tapstream01", payload);
 
-    assertThat(o.status()).as(String.valueOf(o.error())).isEqualTo("complete");
+    assertThat(o.status()).as(String.valueOf(o.error())).isEqualTo(RunOutcome.Status.COMPLETE);
     Map<String, Object> expected =
         Map.of(
             "tests",

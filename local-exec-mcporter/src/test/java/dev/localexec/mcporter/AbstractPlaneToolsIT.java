@@ -168,7 +168,7 @@ public abstract class AbstractPlaneToolsIT {
             "[\"everything.echo\"]",
             "[{\"tool\":\"everything.echo\",\"arguments\":{\"message\":\"hi\"}}]");
 
-    assertThat(o.status()).as(o.error()).isEqualTo("complete");
+    assertThat(o.status()).as(o.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(JsonValues.toJson(o.result()))
         .isEqualTo(
             "{\"calls\":1,\"results\":[{\"tool\":\"everything.echo\",\"structured\":false,"
@@ -201,7 +201,7 @@ public abstract class AbstractPlaneToolsIT {
             "[\"everything.echo\"]",
             "[{\"tool\":\"everything.get-sum\",\"arguments\":{\"a\":2,\"b\":3}}]");
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("tool_not_allowed:everything.get-sum");
     assertThat(ledgerError(root.resolve("plane"), o.jobId()))
         .isEqualTo("tool_not_allowed:everything.get-sum");
@@ -219,7 +219,7 @@ public abstract class AbstractPlaneToolsIT {
   void notEnabled_isRefusedEvenWhenAllowed() throws IOException {
     RunOutcome o = run(plane, "[\"everything.get-env\"]", "[{\"tool\":\"everything.get-env\"}]");
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("tool_not_enabled:everything.get-env");
     assertThat(ledgerError(root.resolve("plane"), o.jobId()))
         .isEqualTo("tool_not_enabled:everything.get-env");
@@ -244,7 +244,7 @@ public abstract class AbstractPlaneToolsIT {
             "[\"everything.ech\"]",
             "[{\"tool\":\"everything.ech\",\"arguments\":{\"message\":\"hi\"}}]");
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("tool_unknown:everything.ech");
     assertThat(ledgerError(root.resolve("plane"), o.jobId()))
         .isEqualTo("tool_unknown:everything.ech");
@@ -270,7 +270,7 @@ public abstract class AbstractPlaneToolsIT {
             "[{\"tool\":\"everything.trigger-long-running-operation\","
                 + "\"arguments\":{\"duration\":30,\"steps\":5}}]");
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("tool_timeout:everything.trigger-long-running-operation");
     assertThat(ledgerError(root.resolve("short-plane"), o.jobId()))
         .isEqualTo("tool_timeout:everything.trigger-long-running-operation");
@@ -290,7 +290,7 @@ public abstract class AbstractPlaneToolsIT {
   /** The job failed with {@code code} in the outcome and the ledger, and one such tool_result. */
   private void assertFailure(Path planeRoot, RunOutcome o, String code, String tool, String error)
       throws IOException {
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo(code);
     assertThat(ledgerError(planeRoot, o.jobId())).isEqualTo(code);
     List<Map<String, Object>> results = events(planeRoot, o, "tool_result");

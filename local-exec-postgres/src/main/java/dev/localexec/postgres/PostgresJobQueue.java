@@ -525,6 +525,7 @@ public final class PostgresJobQueue implements JobQueue {
         "read the ledger",
         c -> {
           Map<String, Object> h = new LinkedHashMap<>();
+          h.put("queue", location());
           h.put("queue_kind", "postgresql");
           h.put("queue_schema", s);
           long lines = 0;

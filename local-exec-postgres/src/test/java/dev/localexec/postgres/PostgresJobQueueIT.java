@@ -28,6 +28,7 @@ import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.testing.FakeClock;
 import dev.localexec.core.testing.Fixtures;
 import dev.localexec.core.testing.SchemaOnlyPlugin;
+import dev.localexec.core.worker.RunOutcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -388,7 +389,7 @@ class PostgresJobQueueIT {
     assertThat(Files.exists(b.layout().killSwitchFile())).isFalse();
     Thread.sleep(PostgresJobQueue.KILL_SWITCH_CACHE.toMillis() + 100);
     assertThat(b.killSwitchOn()).isTrue();
-    assertThat(b.runOnce().status()).isEqualTo("kill_switch");
+    assertThat(b.runOnce().status()).isEqualTo(RunOutcome.Status.KILL_SWITCH);
     assertThat(sql(c, "SELECT reason || '@' || set_by FROM ${schema}.kill_switch"))
         .isEqualTo("maintenance@host-a");
 
@@ -399,7 +400,7 @@ class PostgresJobQueueIT {
     assertThat(a.killSwitchOn()).isTrue();
     assertThat(a.turnKillSwitchOff()).isTrue();
     assertThat(a.killSwitchOn()).isFalse();
-    assertThat(a.runOnce().status()).isEqualTo("complete");
+    assertThat(a.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
     a.close();
     b.close();
   }

@@ -10,6 +10,7 @@ import dev.localexec.api.spi.TaskPlugin;
 import dev.localexec.api.spi.TaskResult;
 import dev.localexec.core.internal.exec.DirectLauncher;
 import dev.localexec.core.plane.LocalExecPlane;
+import dev.localexec.core.worker.RunOutcome;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -103,7 +104,7 @@ class PostgresPlaneCloseIT {
             ToolPolicy.denyAll(),
             null));
     assertThat(plane.killSwitchOn()).isFalse();
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
     Set<Integer> planes = queueBackends();
     planes.removeAll(before);
     assertThat(planes).as("the plane's connections while it is open").isNotEmpty();

@@ -191,7 +191,9 @@ public abstract class TaskPluginContractTest {
     RunOutcome outcome = plane.runOnce();
 
     assertThat(outcome.jobId()).isEqualTo(job.jobId());
-    assertThat(outcome.status()).as("status (error %s)", outcome.error()).isEqualTo("complete");
+    assertThat(outcome.status())
+        .as("status (error %s)", outcome.error())
+        .isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(outcome.result()).isNotNull();
     assertThat(evidenceKinds(outcome)).contains("claimed", "run_header", "complete");
     assertThat(evidenceKinds(outcome)).doesNotContain("failed");
@@ -238,7 +240,7 @@ public abstract class TaskPluginContractTest {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("kill_switch");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.KILL_SWITCH);
     assertThat(outcome.ranJob()).isFalse();
     assertState(plane, job.jobId(), JobState.QUEUED);
     assertThat(plane.layout().evidenceDir().resolve(job.jobId() + ".jsonl")).doesNotExist();
@@ -258,7 +260,9 @@ public abstract class TaskPluginContractTest {
 
     if (expected == null) {
       // The plug-in says the valid payload fits the tiny budget: it must complete within it.
-      assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo("complete");
+      assertThat(outcome.status())
+          .as(String.valueOf(outcome.error()))
+          .isEqualTo(RunOutcome.Status.COMPLETE);
       long limit = tinyBudget().maxOutputBytes();
       long outputs = 0;
       try (java.util.stream.Stream<Path> files = Files.list(plane.layout().evidenceDir())) {
@@ -277,7 +281,7 @@ public abstract class TaskPluginContractTest {
     }
     assertThat(expected).endsWith(" exceeded");
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo(expected);
     assertThat(evidenceKinds(outcome))
         .contains("claimed", "run_header", "budget_exceeded", "failed")

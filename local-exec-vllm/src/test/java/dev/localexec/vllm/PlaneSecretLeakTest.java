@@ -125,12 +125,12 @@ class PlaneSecretLeakTest {
 
     server.on(CHAT, Reply.json(200, fixture("current", "chat-ok.json")));
     RunOutcome ok = runJob(up);
-    assertThat(ok.status()).as(ok.error()).isEqualTo("complete");
+    assertThat(ok.status()).as(ok.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(server.last(CHAT).header("Authorization")).isEqualTo("Bearer " + KEY);
 
     server.on(CHAT, Reply.json(400, errorEcho(400, "BadRequestError", "\"input_tokens\"")));
     RunOutcome context = runJob(up);
-    assertThat(context.status()).as(context.error()).isEqualTo("complete");
+    assertThat(context.status()).as(context.error()).isEqualTo(RunOutcome.Status.COMPLETE);
 
     server.on(CHAT, Reply.json(500, errorEcho(500, "InternalServerError", "null")));
     RunOutcome serverError = runJob(up);
@@ -138,7 +138,7 @@ class PlaneSecretLeakTest {
 
     server.on(CHAT, Reply.json(401, fixture("current", "err-401.json")));
     RunOutcome unauthorized = runJob(up);
-    assertThat(unauthorized.status()).isEqualTo("failed");
+    assertThat(unauthorized.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(unauthorized.error()).isEqualTo("model_unauthorized");
 
     int dead;

@@ -44,7 +44,11 @@ public final class EmbeddingExample {
       plane.enqueue(job);
       RunOutcome outcome = plane.runOnce();
       System.out.println(
-          outcome.status() + " " + outcome.result() + " evidence: " + outcome.evidence());
+          outcome.status().jsonName()
+              + " "
+              + outcome.result()
+              + " evidence: "
+              + outcome.evidence());
     }
   }
 }

@@ -20,10 +20,8 @@ import dev.localexec.core.internal.killswitch.KillSwitch;
 import dev.localexec.core.internal.limits.ResourceControl;
 import dev.localexec.core.internal.limits.ResourcePolicy;
 import dev.localexec.core.internal.paths.PlaneFiles;
-import dev.localexec.core.internal.plane.LedgerTail;
 import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.internal.plugin.TaskRegistry;
-import dev.localexec.core.internal.queue.FileLedgerQueue;
 import dev.localexec.core.internal.queue.PlaneQueueContext;
 import dev.localexec.core.internal.sandbox.BwrapLauncher;
 import dev.localexec.core.internal.schema.JobValidator;
@@ -31,7 +29,6 @@ import dev.localexec.core.internal.tools.SandboxedToolProcesses;
 import dev.localexec.core.internal.worker.Capabilities;
 import dev.localexec.core.internal.worker.DefaultWorker;
 import dev.localexec.core.queue.JobQueue;
-import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
@@ -472,21 +469,34 @@ public final class LocalExecPlane implements AutoCloseable {
    */
   public VerifyReport verify(String jobId) {
     checkOpen();
-    if (queue instanceof FileLedgerQueue fileQueue) {
+    Path folder =
+        Files.isDirectory(layout.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            ? layout.stateDir()
+            : Path.of(System.getProperty("java.io.tmpdir"));
+    JobQueue.LedgerFile ledger = queue.ledgerFile(folder);
+    try {
       Verifier v =
-          new Verifier(layout.root(), fileQueue.ledger(), layout.evidenceDir())
-              .withHeadFile(fileQueue.headFile())
+          new Verifier(layout.root(), ledger.file(), layout.evidenceDir(), ledger.host())
               .withClock(clock);
+      if (ledger.headFile() != null) {
+        v = v.withHeadFile(ledger.headFile());
+      }
       return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
+    } finally {
+      if (ledger.copy()) {
+        try {
+          Files.deleteIfExists(ledger.file());
+        } catch (IOException e) {
+          LOG.debug("cannot delete the ledger copy {}: {}", ledger.file(), e.toString());
+        }
+      }
     }
-    return verifyQueueCopy(jobId);
   }
 
   /**
    * The operator accepts the file ledger as it is now after it was cut or rewritten: see {@link
-   * dev.localexec.core.internal.queue.FileLedgerQueue#acceptHead()}, whose status, previous head,
-   * ledger head and new head it returns. Until then no job is claimed or queued ({@code
-   * ledger_cut}).
+   * JobQueue#acceptLedgerHead()}, whose status, previous head, ledger head and new head it returns.
+   * Until then no job is claimed or queued ({@code ledger_cut}).
    *
    * @throws dev.localexec.api.LocalExecException {@code not_a_file_ledger} when the queue is not
    *     the file ledger (a database queue keeps its head in the database)
@@ -494,43 +504,7 @@ public final class LocalExecPlane implements AutoCloseable {
   public Map<String, Object> acceptLedgerHead() {
     checkOpen();
     writing();
-    if (queue instanceof FileLedgerQueue fileQueue) {
-      return fileQueue.acceptHead().toMap();
-    }
-    throw new dev.localexec.api.LocalExecException(
-        "not_a_file_ledger",
-        "accept-head is for the file ledger; the queue "
-            + queue.location()
-            + " keeps its ledger's head in the database, out of a job's reach",
-        false);
-  }
-
-  /**
-   * Verifies a copy of a shared queue's ledger, written beside the state folder for the check and
-   * deleted after it; this host's evidence is checked against the final events that name this host.
-   */
-  private VerifyReport verifyQueueCopy(String jobId) {
-    Path copy = null;
-    try {
-      copy =
-          Files.isDirectory(layout.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
-              ? Files.createTempFile(layout.stateDir(), "jobs.queue-copy.", ".jsonl")
-              : Files.createTempFile("local-exec-queue-copy.", ".jsonl");
-      queue.exportLedger(copy);
-      Verifier v = new Verifier(layout.root(), copy, layout.evidenceDir(), queue.hostName());
-      return jobId == null ? v.verifyAll() : v.verifyJob(jobId);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
-          "cannot write a copy of the queue's ledger in " + layout.stateDir(), e);
-    } finally {
-      if (copy != null) {
-        try {
-          Files.deleteIfExists(copy);
-        } catch (java.io.IOException e) {
-          // a leftover copy is harmless
-        }
-      }
-    }
+    return queue.acceptLedgerHead();
   }
 
   /** Every job's state, in enqueue order. */
@@ -557,97 +531,74 @@ public final class LocalExecPlane implements AutoCloseable {
    * complete lines, {@code last_event} = the {@code ts_utc} and {@code event} of the last one, or
    * {@code null}) and jobs by state.
    */
-  public Map<String, Object> health() {
+  public HealthReport health() {
     checkOpen();
     SandboxProbe.Choice choice = sandbox.get();
     ProcessLauncher launcher = choice.launcher();
-    Map<String, Object> h = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     boolean ks = killSwitch.isOn();
-    h.put("kill_switch", ks);
     if (ks) {
       problems.add("kill switch is on");
     }
-    h.put("sandbox", sandbox().toMap());
+    Sandbox box = sandbox();
     if (choice.sandbox().refusesSubprocesses()) {
       problems.add("sandbox unavailable: " + choice.reason());
     }
-    h.put(
-        "resource_limits",
-        resources.get().health(launcher.appliesResourceLimits(), launcher.boundsTmpfs()));
+    Map<String, Object> resourceLimits =
+        resources.get().health(launcher.appliesResourceLimits(), launcher.boundsTmpfs());
+    Map<String, Object> tools = null;
     if (capabilities.tools() != null) {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("backend", capabilities.tools().name());
+      tools = new LinkedHashMap<>();
+      tools.put("backend", capabilities.tools().name());
       try {
-        t.put(
+        tools.put(
             "enabled_tools",
             List.copyOf(new java.util.TreeSet<>(capabilities.tools().settings().enabledTools())));
       } catch (dev.localexec.api.ToolCallException e) {
-        t.put("error", e.getMessage());
+        tools.put("error", e.getMessage());
         problems.add("tool configuration invalid: " + e.getMessage());
       }
-      h.put("tools", t);
-    } else {
-      h.put("tools", "none");
     }
+    Map<String, Object> model = null;
     if (capabilities.model() != null) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("backend", capabilities.model().name());
-      m.put("api_base", capabilities.model().apiBase());
-      m.put("model_name", capabilities.model().modelName());
-      h.put("model", m);
-    } else {
-      h.put("model", "off");
+      model = new LinkedHashMap<>();
+      model.put("backend", capabilities.model().name());
+      model.put("api_base", capabilities.model().apiBase());
+      model.put("model_name", capabilities.model().modelName());
     }
-    h.put("repo_root", layout.root().toString());
     boolean stateOk = writable(layout.stateDir());
     boolean evidenceOk = writable(layout.evidenceDir());
-    h.put("state_dir_writable", stateOk);
-    h.put("evidence_dir_writable", evidenceOk);
     if (!stateOk) {
       problems.add("state folder not writable: " + layout.stateDir());
     }
     if (!evidenceOk) {
       problems.add("evidence folder not writable: " + layout.evidenceDir());
     }
-    if (queue instanceof FileLedgerQueue fileQueue) {
-      Path ledger = fileQueue.ledger();
-      long size = 0;
-      LedgerTail tail = new LedgerTail(0, null);
-      try {
-        size = Files.exists(ledger) ? Files.size(ledger) : 0;
-        tail = LedgerTail.of(ledger);
-      } catch (java.io.IOException e) {
-        problems.add("cannot read the ledger: " + e.getMessage());
-      }
-      h.put("ledger", layout.display(ledger));
-      h.put("ledger_bytes", size);
-      h.put("ledger_events", tail.lines());
-      h.put("last_event", tail.lastEvent());
-      fileQueue.headProblem().ifPresent(p -> problems.add("ledger_cut: " + p));
-    } else {
-      h.put("queue", queue.location());
-      h.putAll(queue.health());
-    }
-    Map<String, Object> byState = new LinkedHashMap<>();
-    for (JobState s : JobState.values()) {
-      byState.put(s.jsonName(), 0);
-    }
-    for (JobStatus s : queue.status()) {
-      byState.merge(s.state().jsonName(), 1, (a, b) -> (Integer) a + (Integer) b);
-    }
-    h.put("jobs", byState);
+    Map<String, Object> ledgerFacts = new LinkedHashMap<>();
+    ledgerFacts.putAll(queue.health());
+    problems.addAll(queue.problems());
+    JobCounts jobs = JobCounts.of(queue.status());
     List<Integer> bad = queue.unreadableLines();
     if (!bad.isEmpty()) {
       problems.add("ledger lines unreadable: " + bad);
     }
-    h.put("task_types", registry.ids());
+    List<String> taskTypes = registry.ids();
     if (!registry.problems().isEmpty()) {
       problems.addAll(registry.problems());
     }
-    h.put("ok", problems.isEmpty());
-    h.put("problems", problems);
-    return h;
+    return new HealthReport(
+        ks,
+        box,
+        resourceLimits,
+        tools,
+        model,
+        layout.root().toString(),
+        stateOk,
+        evidenceOk,
+        ledgerFacts,
+        jobs,
+        taskTypes,
+        problems);
   }
 
   /**

@@ -239,11 +239,71 @@ public interface JobQueue extends AutoCloseable {
   }
 
   /**
-   * Facts for {@code health} beyond the jobs by state (e.g. the database and its event count); an
-   * empty map for the file ledger, whose facts the plane reads from the file.
+   * Facts for {@code health} beyond the jobs by state, in the order {@code health} prints them:
+   * where the ledger is, its size in events ({@code ledger_events}) and its last event ({@code
+   * last_event}, {@code {"ts_utc", "event"}} or {@code null}), and what the kind of queue adds.
+   * Reads only; empty by default.
    */
   default Map<String, Object> health() {
     return Map.of();
+  }
+
+  /**
+   * What is wrong with the queue now, for {@code health}, one sentence each (e.g. a ledger cut
+   * below its head, a ledger that cannot be read); none by default.
+   */
+  default List<String> problems() {
+    return List.of();
+  }
+
+  /**
+   * The ledger as a file ledger's {@code jobs.jsonl}, for {@code verify} to recompute its hash
+   * chain and check the evidence against its final events.
+   *
+   * @param file the ledger file
+   * @param headFile the head file the ledger must still hold ({@code jobs.head}), or {@code null}
+   *     when the queue keeps its head elsewhere
+   * @param host the host whose evidence is checked (final events naming another host are that
+   *     host's), or {@code null} for a queue on one host
+   * @param copy whether the file is a copy for this check, which the caller deletes after it
+   */
+  record LedgerFile(
+      java.nio.file.Path file, java.nio.file.Path headFile, String host, boolean copy) {}
+
+  /**
+   * The ledger as a file for {@code verify}: by default a copy {@link #exportLedger exported} into
+   * a new file in {@code folder}, which the caller deletes; the file ledger gives its own file.
+   *
+   * @param folder where a copy may be written
+   * @throws java.io.UncheckedIOException if the copy cannot be written
+   */
+  default LedgerFile ledgerFile(java.nio.file.Path folder) {
+    java.nio.file.Path copy;
+    try {
+      copy = java.nio.file.Files.createTempFile(folder, "jobs.queue-copy.", ".jsonl");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write a copy of the ledger in " + folder, e);
+    }
+    exportLedger(copy);
+    return new LedgerFile(copy, null, hostName(), true);
+  }
+
+  /**
+   * The operator accepts the ledger as it is now after it was cut or rewritten: its head file is
+   * written anew. Until then a queue that keeps its head where a job could cut the ledger refuses
+   * claims and enqueues with {@code ledger_cut}.
+   *
+   * @return {@code {"status", "previous_head", "ledger_head", "head"}}
+   * @throws LocalExecException {@code not_a_file_ledger} by default: a queue that keeps its
+   *     ledger's head out of a job's reach (a database) has nothing to accept
+   */
+  default Map<String, Object> acceptLedgerHead() {
+    throw new LocalExecException(
+        "not_a_file_ledger",
+        "accept-head is for the file ledger; the queue "
+            + location()
+            + " keeps its ledger's head in the database, out of a job's reach",
+        false);
   }
 
   /** Releases connections or other resources; the queue is unusable afterwards. Never throws. */

@@ -83,7 +83,7 @@ class PlaneLifecycleTest {
       plane.enqueue(job("job-lazyprobe01"));
       plane.enqueue(job("job-lazyprobe02"));
       plane.verify(null);
-      plane.killSwitchOn();
+      plane.turnKillSwitchOn("test");
       plane.turnKillSwitchOn("test");
       plane.turnKillSwitchOff();
       plane.status("job-lazyprobe01");
@@ -96,9 +96,64 @@ class PlaneLifecycleTest {
       plane.sandbox();
 
       assertThat(probe.calls).hasValue(1);
-      assertThat(first.status()).isEqualTo("complete");
-      assertThat(second.status()).isEqualTo("complete");
+      assertThat(first.status()).isEqualTo(RunOutcome.Status.COMPLETE);
+      assertThat(second.status()).isEqualTo(RunOutcome.Status.COMPLETE);
       assertThat(first.result()).containsEntry("exit_code", 0);
+    }
+  }
+
+  @Test
+  void health_isTypedAndPrintsTodaysKeysInOrder() {
+    try (LocalExecPlane plane = plane(new CountingProbe()).build()) {
+      plane.enqueue(job("job-health0001"));
+      plane.enqueue(job("job-health0002"));
+      assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
+
+      HealthReport h = plane.health();
+
+      assertThat(h.ok()).isTrue();
+      assertThat(h.killSwitch()).isFalse();
+      assertThat(h.sandbox()).isEqualTo(plane.sandbox());
+      assertThat(h.jobs()).isEqualTo(new JobCounts(1, 0, 1, 0));
+      assertThat(h.jobs().count(JobState.COMPLETE)).isEqualTo(1);
+      assertThat(h.jobs().total()).isEqualTo(2);
+      assertThat(h.ledgerEvents()).hasValue(5);
+      assertThat(h.lastEvent()).map(HealthReport.LastEvent::event).hasValue("complete");
+      assertThat(h.tools()).isEmpty();
+      assertThat(h.model()).isEmpty();
+      assertThat(h.taskTypes()).containsExactly(ArgvTaskPlugin.ID);
+      Map<String, Object> m = h.toMap();
+      assertThat(m.keySet())
+          .containsExactly(
+              "kill_switch",
+              "sandbox",
+              "resource_limits",
+              "tools",
+              "model",
+              "repo_root",
+              "state_dir_writable",
+              "evidence_dir_writable",
+              "ledger",
+              "ledger_bytes",
+              "ledger_events",
+              "last_event",
+              "jobs",
+              "task_types",
+              "ok",
+              "problems");
+      assertThat(m)
+          .containsEntry("tools", "none")
+          .containsEntry("model", "off")
+          .containsEntry("ledger_events", 5L)
+          .containsEntry("ok", true)
+          .containsEntry("problems", List.of())
+          .containsEntry("jobs", Map.of("queued", 1, "running", 0, "complete", 1, "failed", 0));
+      assertThat(h.jobs().toMap().keySet())
+          .containsExactly("queued", "running", "complete", "failed");
+
+      plane.turnKillSwitchOn("test");
+      assertThat(plane.health().killSwitch()).isTrue();
+      assertThat(plane.health().problems()).containsExactly("kill switch is on");
     }
   }
 
@@ -106,7 +161,7 @@ class PlaneLifecycleTest {
   void healthProbes() {
     CountingProbe probe = new CountingProbe();
     try (LocalExecPlane plane = plane(probe).build()) {
-      Map<String, Object> health = plane.health();
+      Map<String, Object> health = plane.health().toMap();
 
       assertThat(probe.calls).hasValue(1);
       assertThat(health.get("sandbox")).isEqualTo(plane.sandbox().toMap());

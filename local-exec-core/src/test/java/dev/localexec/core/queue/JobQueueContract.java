@@ -639,7 +639,7 @@ public abstract class JobQueueContract {
 
     RunOutcome out = plane.runOnce();
 
-    assertThat(out.status()).isEqualTo("complete");
+    assertThat(out.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(out.result()).isEqualTo(Map.of("echo", "hello"));
     JobStatus s = plane.status("job-echo0001").orElseThrow();
     assertThat(s.state()).isEqualTo(JobState.COMPLETE);
@@ -678,12 +678,12 @@ public abstract class JobQueueContract {
     queue.enqueue(job("job-echo0001", "echo_task", Map.of("word", "a")));
     LocalExecPlane lacking = plane(root, "w-index", SchemaOnlyPlugin.permissive("repo_index_task"));
 
-    assertThat(lacking.runOnce().status()).isEqualTo("idle");
+    assertThat(lacking.runOnce().status()).isEqualTo(RunOutcome.Status.IDLE);
     assertThat(lacking.status("job-echo0001").orElseThrow())
         .extracting(JobStatus::state, JobStatus::attempts)
         .containsExactly(JobState.QUEUED, 0);
 
-    assertThat(plane(root, "w1").runOnce().status()).isEqualTo("complete");
+    assertThat(plane(root, "w1").runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
   }
 
   @Test
@@ -694,7 +694,7 @@ public abstract class JobQueueContract {
 
     RunOutcome out = plane.runOnce();
 
-    assertThat(out.status()).isEqualTo("idle");
+    assertThat(out.status()).isEqualTo(RunOutcome.Status.IDLE);
     JobStatus s = plane.status("job-invalid01").orElseThrow();
     assertThat(s.state()).isEqualTo(JobState.FAILED);
     assertThat(s.error()).startsWith("job_invalid: ");
@@ -723,10 +723,10 @@ public abstract class JobQueueContract {
     RunOutcome second = plane.runOnce();
     RunOutcome third = plane.runOnce();
 
-    assertThat(first.status()).isEqualTo("failed");
+    assertThat(first.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(first.error()).isEqualTo("task_error:IllegalStateException");
-    assertThat(second.status()).isEqualTo("complete");
-    assertThat(third.status()).isEqualTo("idle");
+    assertThat(second.status()).isEqualTo(RunOutcome.Status.COMPLETE);
+    assertThat(third.status()).isEqualTo(RunOutcome.Status.IDLE);
     assertThat(plane.status("job-echo0001").orElseThrow().error())
         .isEqualTo("task_error:IllegalStateException");
   }
@@ -737,11 +737,11 @@ public abstract class JobQueueContract {
     plane.enqueue(job("job-echo0001", "echo_task", Map.of("word", "a")));
     plane.turnKillSwitchOn("test");
 
-    assertThat(plane.runOnce().status()).isEqualTo("kill_switch");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.KILL_SWITCH);
     assertThat(plane.status("job-echo0001").orElseThrow().state()).isEqualTo(JobState.QUEUED);
 
     assertThat(plane.turnKillSwitchOff()).isTrue();
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
   }
 
   @Test

@@ -65,12 +65,12 @@ class PlaneSandboxIT {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("sandbox_unavailable");
     assertThat(root.resolve("canary")).doesNotExist();
     assertThat(SandboxTesting.evidence(plane, "job-failclosed01", "run_header").get("sandbox"))
         .isEqualTo(Sandbox.unavailable().toMap());
-    Map<String, Object> health = plane.health();
+    Map<String, Object> health = plane.health().toMap();
     assertThat(health.get("sandbox")).isEqualTo(Sandbox.unavailable().toMap());
     assertThat(health.get("ok")).isEqualTo(false);
     assertThat((List<?>) health.get("problems"))
@@ -89,13 +89,13 @@ class PlaneSandboxIT {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("complete");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(root.resolve("canary")).exists();
     assertThat(plane.sandbox()).isEqualTo(held(Sandbox.none()));
     Map<String, Object> header = SandboxTesting.evidence(plane, "job-sandboxnone01", "run_header");
     assertThat(header.get("sandbox")).isEqualTo(held(Sandbox.none()).toMap());
     assertThat(((Map<?, ?>) header.get("sandbox")).get("mechanism")).isEqualTo("none");
-    assertThat(plane.health().get("ok")).isEqualTo(true);
+    assertThat(plane.health().toMap().get("ok")).isEqualTo(true);
   }
 
   @Test
@@ -110,14 +110,14 @@ class PlaneSandboxIT {
     RunOutcome second = plane.runOnce();
 
     assertThat(plane.sandbox()).isEqualTo(held(Sandbox.bwrap()));
-    assertThat(plane.health().get("sandbox")).isEqualTo(held(Sandbox.bwrap()).toMap());
-    assertThat(first.status()).isEqualTo("complete");
+    assertThat(plane.health().toMap().get("sandbox")).isEqualTo(held(Sandbox.bwrap()).toMap());
+    assertThat(first.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(first.result().get("exit_code")).isEqualTo(1);
     assertThat(first.result().get("stderr").toString()).contains("Read-only file system");
     assertThat(Files.readAllBytes(plane.layout().ledger())).startsWith(ledger);
     assertThat(SandboxTesting.evidence(plane, "job-bwrapplane01", "run_header").get("sandbox"))
         .isEqualTo(held(Sandbox.bwrap()).toMap());
-    assertThat(second.status()).isEqualTo("complete");
+    assertThat(second.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(root.resolve("written-by-job")).exists();
     Map<?, ?> networked =
         (Map<?, ?>) SandboxTesting.evidence(plane, "job-bwrapplane02", "run_header").get("sandbox");

@@ -78,7 +78,7 @@ class ResourceLimitsIT {
     assertThat(ProcessMarkers.describe(marker)).as("processes left by the job").isEmpty();
     assertThat(leftoverGroups()).as("cgroups left by the job").isEmpty();
     RunOutcome normal = worker.runOnce();
-    assertThat(normal.status()).isEqualTo("complete");
+    assertThat(normal.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(normal.result().get("exit_code")).isEqualTo(0);
     assertThat(normal.result().get("stdout")).isEqualTo("42\n");
     return outcome;
@@ -121,7 +121,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = runThenNormal(plane, hostile);
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("max_processes exceeded");
     Map<String, Object> exceeded =
         SandboxTesting.evidence(plane, hostile.jobId(), "budget_exceeded");
@@ -147,7 +147,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = runThenNormal(plane, hostile);
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("max_memory_bytes exceeded");
     Map<String, Object> exceeded =
         SandboxTesting.evidence(plane, hostile.jobId(), "budget_exceeded");
@@ -173,7 +173,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = runThenNormal(plane, hostile);
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("max_file_bytes exceeded");
     assertThat(Files.size(root.resolve("big-" + marker + ".bin"))).isLessThanOrEqualTo(64 * MIB);
     Map<String, Object> exceeded =
@@ -199,7 +199,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = runThenNormal(plane, hostile);
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("max_cpu_sec exceeded");
     assertThat((System.nanoTime() - t0) / 1_000_000L).isLessThan(15_000);
     Map<String, Object> exceeded =
@@ -222,7 +222,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("failed");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(outcome.error()).isEqualTo("resource_above_ceiling:max_memory_bytes");
     assertThat(root.resolve("canary-" + marker)).doesNotExist();
     assertThat(Files.readString(plane.layout().evidenceDir().resolve("job-greedy01.md")))
@@ -254,7 +254,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("complete");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     Map<String, Object> header = SandboxTesting.evidence(plane, "job-header01", "run_header");
     Map<String, Object> limits = (Map<String, Object>) header.get("resource_limits");
     long memory = PlaneInternals.of(plane).resources().policy().defaults().maxMemoryBytes();
@@ -274,7 +274,7 @@ class ResourceLimitsIT {
             Map.entry("tmpfs_bytes", (int) (256 * MIB)));
     assertThat((List<String>) ((Map<String, Object>) header.get("sandbox")).get("enforces"))
         .endsWith("resource_limits");
-    Map<String, Object> health = (Map<String, Object>) plane.health().get("resource_limits");
+    Map<String, Object> health = plane.health().resourceLimits();
     assertThat(((Map<String, Object>) health.get("cgroup")).get("version")).isEqualTo(cg);
     assertThat(health.get("rlimits")).isEqualTo(true);
     assertThat(health.get("tmpfs_bytes")).isEqualTo(256 * MIB);
@@ -300,7 +300,7 @@ class ResourceLimitsIT {
 
     RunOutcome outcome = plane.runOnce();
 
-    assertThat(outcome.status()).isEqualTo("complete");
+    assertThat(outcome.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     long size = 256 * MIB;
     assertThat(outcome.result().get("stdout"))
         .isEqualTo("/tmp " + size + "\n/run " + size + "\n/dev/shm " + size + "\n/dev 30\n");

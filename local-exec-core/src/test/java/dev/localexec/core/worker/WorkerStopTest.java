@@ -201,7 +201,7 @@ class WorkerStopTest {
     assertThat(loop.isAlive()).isFalse();
     assertThat(status("job-stopgrace01").error()).isEqualTo("worker_stopped:polling");
     assertThat(loopExit()).containsEntry("jobs_interrupted", 1).containsEntry("stop_grace_ms", 0);
-    assertThat(worker.runOnce().status()).isEqualTo("stopped");
+    assertThat(worker.runOnce().status()).isEqualTo(RunOutcome.Status.STOPPED);
   }
 
   @Test

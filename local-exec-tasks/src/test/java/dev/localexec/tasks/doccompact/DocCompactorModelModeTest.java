@@ -87,7 +87,7 @@ class DocCompactorModelModeTest {
   void modelMode_summarisesEachSection() throws IOException {
     RunOutcome o = run(SUMMARISER, "model", "[\"model.chat\"]", 5);
 
-    assertThat(o.status()).as(o.error()).isEqualTo("complete");
+    assertThat(o.status()).as(o.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(summary(o))
         .isEqualTo(
             "# Docs\n\n## docs/a.md\nAlpha: run `make alpha` twice.\n\n## docs/b.md\nBeta: 8001.\n\n");
@@ -106,7 +106,7 @@ class DocCompactorModelModeTest {
 
     RunOutcome o = run(null, "model", "[\"model.chat\"]", 5);
 
-    assertThat(o.status()).as(o.error()).isEqualTo("complete");
+    assertThat(o.status()).as(o.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(summary(o)).isEqualTo(expected);
     assertThat(o.result())
         .containsEntry("mode", "deterministic_fallback")
@@ -128,7 +128,7 @@ class DocCompactorModelModeTest {
 
     RunOutcome o = run(down, "model", "[\"model.chat\"]", 5);
 
-    assertThat(o.status()).isEqualTo("complete");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(o.result()).containsEntry("fallback_reason", "model_unavailable");
   }
 
@@ -136,7 +136,7 @@ class DocCompactorModelModeTest {
   void modelMode_withoutModelChatInThePolicy_failsTheJob() {
     RunOutcome o = run(SUMMARISER, "model", "[]", 5);
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("model_not_allowed");
   }
 
@@ -144,7 +144,7 @@ class DocCompactorModelModeTest {
   void modelMode_onlyAsManyModelSectionsAsToolCallsLeft() throws IOException {
     RunOutcome o = run(SUMMARISER, "model", "[\"model.chat\"]", 1);
 
-    assertThat(o.status()).as(o.error()).isEqualTo("complete");
+    assertThat(o.status()).as(o.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(o.result())
         .containsEntry("model_calls", 1)
         .containsEntry("sections_by_model", 1)

@@ -67,7 +67,7 @@ class McpCallTaskTest {
 
     RunOutcome o = plane.runOnce();
 
-    assertThat(o.status()).as(o.error()).isEqualTo("complete");
+    assertThat(o.status()).as(o.error()).isEqualTo(RunOutcome.Status.COMPLETE);
     assertThat(backend.requests())
         .extracting(r -> r.tool() + " " + r.argumentsJson())
         .containsExactly(
@@ -98,7 +98,7 @@ class McpCallTaskTest {
 
     RunOutcome o = plane.runOnce();
 
-    assertThat(o.status()).isEqualTo("failed");
+    assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
     assertThat(o.error()).isEqualTo("tool_not_allowed:fake.sum");
     assertThat(backend.requests()).isEmpty();
     Map<String, Object> result =

@@ -8,6 +8,7 @@ import dev.localexec.core.internal.integrity.ChainedJsonl;
 import dev.localexec.core.internal.integrity.LedgerHeadFile;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.paths.PlaneFiles;
+import dev.localexec.core.internal.plane.LedgerTail;
 import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
@@ -102,8 +103,52 @@ public final class FileLedgerQueue implements JobQueue {
    */
   public static FileLedgerQueue open(QueueContext context) {
     PlaneQueueContext plane = PlaneQueueContext.of(context);
-    return new FileLedgerQueue(
-        plane.layout().stateDir(), plane.validator(), plane.clock(), plane.redactor());
+    FileLedgerQueue q =
+        new FileLedgerQueue(
+            plane.layout().stateDir(), plane.validator(), plane.clock(), plane.redactor());
+    q.ledgerName = plane.layout().display(q.ledger);
+    return q;
+  }
+
+  /** The ledger's path as {@code health} shows it: relative to the repo root when inside it. */
+  private String ledgerName;
+
+  @Override
+  public Map<String, Object> health() {
+    Map<String, Object> h = new LinkedHashMap<>();
+    long size = 0;
+    LedgerTail tail = new LedgerTail(0, null);
+    try {
+      size = Files.exists(ledger) ? Files.size(ledger) : 0;
+      tail = LedgerTail.of(ledger);
+    } catch (IOException e) {
+      LOG.warn("cannot read the ledger {}: {}", ledger, e.toString());
+    }
+    h.put("ledger", ledgerName != null ? ledgerName : ledger.toString());
+    h.put("ledger_bytes", size);
+    h.put("ledger_events", tail.lines());
+    h.put("last_event", tail.lastEvent());
+    return h;
+  }
+
+  @Override
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (PlaneFiles.existsAsAnything(ledger) && !Files.isReadable(ledger)) {
+      problems.add("cannot read the ledger: " + ledger + " is not readable");
+    }
+    headProblem().ifPresent(p -> problems.add("ledger_cut: " + p));
+    return problems;
+  }
+
+  @Override
+  public LedgerFile ledgerFile(Path folder) {
+    return new LedgerFile(ledger, headFile, null, false);
+  }
+
+  @Override
+  public Map<String, Object> acceptLedgerHead() {
+    return acceptHead().toMap();
   }
 
   /**

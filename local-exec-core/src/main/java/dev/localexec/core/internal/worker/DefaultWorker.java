@@ -1,41 +1,17 @@
 package dev.localexec.core.internal.worker;
 
-import dev.localexec.api.BudgetExceededException;
-import dev.localexec.api.Job;
-import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.LocalExecException;
-import dev.localexec.api.spi.TaskPlugin;
-import dev.localexec.api.spi.TaskResult;
 import dev.localexec.core.exec.ProcessLauncher;
-import dev.localexec.core.integrity.ChainHead;
-import dev.localexec.core.internal.budget.ClockBudgetTracker;
-import dev.localexec.core.internal.evidence.JobEvidence;
-import dev.localexec.core.internal.evidence.Summaries;
-import dev.localexec.core.internal.exec.ArgvPolicy;
-import dev.localexec.core.internal.exec.LocalArgvRunner;
 import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.killswitch.KillSwitch;
-import dev.localexec.core.internal.limits.JobResources;
 import dev.localexec.core.internal.limits.ResourceControl;
-import dev.localexec.core.internal.model.GuardedModel;
-import dev.localexec.core.internal.paths.PlaneFiles;
-import dev.localexec.core.internal.paths.RepoRootPaths;
 import dev.localexec.core.internal.plugin.TaskRegistry;
-import dev.localexec.core.internal.schema.JobValidator;
-import dev.localexec.core.internal.tools.GuardedTools;
-import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
-import dev.localexec.core.queue.StaleClaimException;
-import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.worker.RunOutcome;
 import dev.localexec.core.worker.Worker;
 import dev.localexec.core.worker.WorkerOptions;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,48 +24,36 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plane's {@link Worker}: claims and runs jobs. {@link #runOnce()} runs at most one job; {@link
- * #loop} runs until the kill switch trips or it is told to stop. A worker catches everything a
- * plug-in throws and records it as the job's failure. One worker runs one job at a time; run
- * several workers for more.
+ * The plane's {@link Worker}: claims jobs, holds their slots and renews their leases, and stops.
+ * {@link #runOnce()} runs at most one job; {@link #loop} runs until the kill switch trips or it is
+ * told to stop. Each claimed job is run to its end by the worker's {@link JobRunner}, which records
+ * everything a plug-in throws as the job's failure.
  */
 public final class DefaultWorker implements Worker {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultWorker.class);
 
   private final WorkerOptions options;
   private final JobQueue queue;
-  private final TaskRegistry registry;
   private final KillSwitch killSwitch;
   private final PlaneLayout layout;
-  private final ProcessLauncher launcher;
   private final Clock clock;
-  private final RepoRootPaths paths;
   private final WorkerEvents events;
-  private final Map<String, String> environment;
-  private final Redactor redactor;
-  private final Capabilities capabilities;
-  private final ResourceControl resources;
-  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final StopSignal stop;
+  private final JobRunner runner;
   private final JobQueue.ClaimFailures claimFailures;
+  private final Set<String> jobTypes;
 
   /** Guards {@link #active}. */
   private final Object activity = new Object();
 
   /** Calls of {@link #runOnce()}, {@link #loop} and {@link #drain} in progress. */
   private int active;
-
-  /** When running jobs must end (their trees stopped); {@code null} until a stop is asked. */
-  private volatile Instant abortAt;
-
-  /** The grace period that set {@link #abortAt}. */
-  private volatile Duration stopGrace = Duration.ZERO;
 
   /**
    * Creates a worker.
@@ -175,20 +139,30 @@ public final class DefaultWorker implements Worker {
       Map<String, String> environment,
       Capabilities capabilities,
       ResourceControl resources) {
-    this.resources = resources == null ? ResourceControl.disabled() : resources;
-    this.capabilities = capabilities == null ? Capabilities.none() : capabilities;
     this.options = options;
     this.queue = queue;
-    this.registry = registry;
     this.killSwitch = killSwitch;
     this.layout = layout;
-    this.launcher = launcher;
     this.clock = clock;
-    this.paths = RepoRootPaths.of(layout.root());
-    this.environment = Map.copyOf(environment);
-    this.redactor = Redactor.fromEnvironment(environment, options.envPolicy().secretNames());
+    this.stop = new StopSignal(clock);
+    Redactor redactor = Redactor.fromEnvironment(environment, options.envPolicy().secretNames());
     this.events = new WorkerEvents(layout.evidenceDir(), options.workerId(), clock, redactor);
     this.claimFailures = new ClaimFailureEvidence(layout, clock, redactor);
+    this.jobTypes = Set.copyOf(registry.ids());
+    this.runner =
+        new JobRunner(
+            options,
+            queue,
+            registry,
+            killSwitch,
+            stop,
+            layout,
+            launcher,
+            clock,
+            Map.copyOf(environment),
+            redactor,
+            capabilities == null ? Capabilities.none() : capabilities,
+            resources == null ? ResourceControl.disabled() : resources);
   }
 
   @Override
@@ -208,20 +182,16 @@ public final class DefaultWorker implements Worker {
 
   private RunOutcome runOnceActive() {
     if (killSwitch.isOn()) {
-      return new RunOutcome("kill_switch", null, options.workerId(), null, null, null, null);
+      return RunOutcome.nothingRun(RunOutcome.Status.KILL_SWITCH, options.workerId());
     }
-    if (stopping.get()) {
-      return new RunOutcome("stopped", null, options.workerId(), null, null, null, null);
+    if (stop.requested()) {
+      return RunOutcome.nothingRun(RunOutcome.Status.STOPPED, options.workerId());
     }
     Optional<Claim> claimed =
         queue.claim(
-            options.workerId(),
-            options.lease(),
-            options.maxAttempts(),
-            Set.copyOf(registry.ids()),
-            claimFailures);
+            options.workerId(), options.lease(), options.maxAttempts(), jobTypes, claimFailures);
     if (claimed.isEmpty()) {
-      return new RunOutcome("idle", null, options.workerId(), null, null, null, null);
+      return RunOutcome.nothingRun(RunOutcome.Status.IDLE, options.workerId());
     }
     return run(start(claimed.get()));
   }
@@ -232,16 +202,8 @@ public final class DefaultWorker implements Worker {
   }
 
   @Override
-  public synchronized void stop(Duration grace) {
-    if (grace == null || grace.isNegative()) {
-      throw new IllegalArgumentException("stop grace must be zero or more, got " + grace);
-    }
-    Instant deadline = clock.instant().plus(grace);
-    if (abortAt == null || deadline.isBefore(abortAt)) {
-      stopGrace = grace;
-      abortAt = deadline;
-    }
-    if (!stopping.getAndSet(true)) {
+  public void stop(Duration grace) {
+    if (stop.request(grace)) {
       LOG.info("worker {} stopping, running jobs get {} ms", options.workerId(), grace.toMillis());
     }
   }
@@ -251,15 +213,9 @@ public final class DefaultWorker implements Worker {
     stop(options.stopGrace());
   }
 
-  /** Whether the grace period of a stop has ended: running jobs must end now. */
-  private boolean aborting() {
-    Instant at = abortAt;
-    return at != null && !clock.instant().isBefore(at);
-  }
-
   @Override
   public boolean stopRequested() {
-    return stopping.get();
+    return stop.requested();
   }
 
   @Override
@@ -312,7 +268,7 @@ public final class DefaultWorker implements Worker {
   }
 
   private String loopActive(
-      Duration idleSleep, Duration maxIdle, BooleanSupplier stop, boolean drain) {
+      Duration idleSleep, Duration maxIdle, BooleanSupplier stopWhen, boolean drain) {
     int slots = options.slots();
     Map<String, Object> startEvent = new LinkedHashMap<>();
     startEvent.put("worker_version", Version.get());
@@ -337,7 +293,7 @@ public final class DefaultWorker implements Worker {
     String reason = "stopped";
     try {
       while (true) {
-        if (stop.getAsBoolean() || stopping.get()) {
+        if (stopWhen.getAsBoolean() || stop.requested()) {
           reason = "stopped";
           break;
         }
@@ -348,14 +304,14 @@ public final class DefaultWorker implements Worker {
         if (!free.tryAcquire(1, idleSleep.toMillis(), TimeUnit.MILLISECONDS)) {
           continue;
         }
-        JobRun run;
+        Leased run;
         try {
           Optional<Claim> claimed =
               queue.claim(
                   options.workerId(),
                   options.lease(),
                   options.maxAttempts(),
-                  Set.copyOf(registry.ids()),
+                  jobTypes,
                   claimFailures);
           backoffMs = 0;
           if (claimed.isEmpty()) {
@@ -395,19 +351,20 @@ public final class DefaultWorker implements Worker {
           sleep(Duration.ofMillis(backoffMs));
           continue;
         }
-        int held = Math.min(run.claim.job().budgets().maxConcurrencySlots(), slots);
+        int held = Math.min(run.job.claim().job().budgets().maxConcurrencySlots(), slots);
         free.acquire(held - 1);
-        JobRun job = run;
+        Leased job = run;
         pool.execute(
             () -> {
               try {
-                RunOutcome outcome = run(job);
-                if (outcome.error() != null && outcome.error().startsWith("worker_stopped:")) {
+                if (run(job).interrupted()) {
                   interrupted.incrementAndGet();
                 }
               } catch (RuntimeException e) {
                 LOG.error(
-                    "job {} could not be recorded: {}", job.claim.job().jobId(), e.toString());
+                    "job {} could not be recorded: {}",
+                    job.job.claim().job().jobId(),
+                    e.toString());
               } finally {
                 jobs.incrementAndGet();
                 free.release(held);
@@ -426,8 +383,8 @@ public final class DefaultWorker implements Worker {
     exit.put("reason", reason);
     exit.put("jobs_run", jobs.get());
     exit.put("jobs_interrupted", interrupted.get());
-    if (abortAt != null) {
-      exit.put("stop_grace_ms", stopGrace.toMillis());
+    if (stop.requested()) {
+      exit.put("stop_grace_ms", stop.grace().toMillis());
     }
     events.record("loop_exit", exit);
     return reason;
@@ -449,6 +406,46 @@ public final class DefaultWorker implements Worker {
     }
   }
 
+  /** A claimed job, its evidence open, whose lease is being renewed. */
+  private record Leased(JobRunner.Claimed job, ScheduledExecutorService beats) {}
+
+  /**
+   * Opens the job's evidence ({@code claimed}, {@code run_header}) and starts renewing its lease.
+   */
+  private Leased start(Claim claim) {
+    JobRunner.Claimed job = runner.open(claim);
+    ScheduledExecutorService beats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "local-exec-heartbeat-" + claim.job().jobId());
+              t.setDaemon(true);
+              return t;
+            });
+    heartbeat(job);
+    long every = options.heartbeatEvery().toMillis();
+    beats.scheduleAtFixedRate(() -> heartbeat(job), every, every, TimeUnit.MILLISECONDS);
+    return new Leased(job, beats);
+  }
+
+  /** Runs the job to its end; the lease is no longer renewed once the task has ended. */
+  private RunOutcome run(Leased leased) {
+    return runner.run(leased.job(), () -> stopBeats(leased.beats()));
+  }
+
+  /** Renews the job's lease and records {@code lease_heartbeat}; never throws. */
+  private void heartbeat(JobRunner.Claimed job) {
+    Claim claim = job.claim();
+    try {
+      double until = queue.heartbeat(claim, options.lease());
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("worker_id", options.workerId());
+      p.put("lease_expires_unix", until);
+      job.evidence().record("lease_heartbeat", p);
+    } catch (RuntimeException e) {
+      LOG.warn("heartbeat of job {} failed: {}", claim.job().jobId(), e.toString());
+    }
+  }
+
   /**
    * Stops renewing a lease and waits (a few seconds at most) for the heartbeat thread to end, so
    * that no thread of the job outlives it.
@@ -466,316 +463,6 @@ public final class DefaultWorker implements Worker {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** A claimed job whose evidence is open and whose lease is being renewed. */
-  private static final class JobRun {
-    final Claim claim;
-    final JobEvidence evidence;
-    final ScheduledExecutorService beats;
-
-    JobRun(Claim claim, JobEvidence evidence, ScheduledExecutorService beats) {
-      this.claim = claim;
-      this.evidence = evidence;
-      this.beats = beats;
-    }
-  }
-
-  /** Records {@code claimed} and {@code run_header} and starts renewing the lease. */
-  private JobRun start(Claim claim) {
-    Job job = claim.job();
-    JobEvidence evidence = new JobEvidence(layout.evidenceDir(), job.jobId(), clock, redactor);
-    Map<String, Object> claimed = new LinkedHashMap<>();
-    claimed.put("worker_id", options.workerId());
-    claimed.put("attempt", claim.attempt());
-    evidence.record("claimed", claimed);
-    evidence.record("run_header", runHeader(job));
-    ScheduledExecutorService beats =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "local-exec-heartbeat-" + job.jobId());
-              t.setDaemon(true);
-              return t;
-            });
-    heartbeat(claim, evidence);
-    long every = options.heartbeatEvery().toMillis();
-    beats.scheduleAtFixedRate(
-        () -> heartbeat(claim, evidence), every, every, TimeUnit.MILLISECONDS);
-    return new JobRun(claim, evidence, beats);
-  }
-
-  private RunOutcome run(JobRun run) {
-    Claim claim = run.claim;
-    Job job = claim.job();
-    JobEvidence evidence = run.evidence;
-    String status;
-    Map<String, Object> result = null;
-    String error = null;
-    String summary;
-    try {
-      ClockBudgetTracker budget = ClockBudgetTracker.start(job.budgets(), clock);
-      JobResources jobResources =
-          resources.forJob(
-              job.budgets().resources(), launcher.appliesResourceLimits(), launcher.boundsTmpfs());
-      LocalArgvRunner argv =
-          LocalArgvRunner.builder()
-              .paths(paths)
-              .policy(job.toolPolicy())
-              .budget(budget)
-              .evidence(evidence)
-              .argvPolicy(
-                  options.allowShells()
-                      ? ArgvPolicy.defaults().allowingShells()
-                      : ArgvPolicy.defaults())
-              .launcher(launcher)
-              .resources(jobResources)
-              .hostEnvironment(environment)
-              .envPolicy(options.envPolicy())
-              .killSwitch(() -> killSwitch.isOn() || aborting())
-              .clock(clock)
-              .build();
-      JobContext ctx =
-          new JobContext(
-              job,
-              budget,
-              evidence,
-              paths,
-              argv,
-              killSwitch,
-              this::aborting,
-              layout,
-              clock,
-              redactor,
-              new GuardedTools(
-                  capabilities.tools(),
-                  job.toolPolicy(),
-                  budget,
-                  evidence,
-                  () -> killSwitch.isOn() || aborting(),
-                  clock),
-              new GuardedModel(
-                  capabilities.model(),
-                  capabilities.modelTimeout(),
-                  job.toolPolicy(),
-                  budget,
-                  evidence,
-                  () -> killSwitch.isOn() || aborting(),
-                  clock));
-      ctx.checkKillSwitch("before_run");
-      TaskPlugin plugin = registry.require(job.jobType());
-      TaskResult r = plugin.run(ctx);
-      result = redactor.redactObject(r.result());
-      summary =
-          r.summaryMarkdown() != null ? r.summaryMarkdown() : Summaries.completed(job, result);
-      status = "complete";
-    } catch (LocalExecException e) {
-      error = e.code();
-      if (e instanceof BudgetExceededException be) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("budget", be.budget());
-        p.put("limit", be.limit());
-        p.put("used", be.used());
-        evidence.record("budget_exceeded", p);
-      } else if (e instanceof KillSwitchException ks) {
-        if (abortAt != null && !killSwitch.isOn()) {
-          error = "worker_stopped:" + ks.where();
-          Map<String, Object> p = new LinkedHashMap<>();
-          p.put("where", ks.where());
-          p.put("grace_ms", stopGrace.toMillis());
-          evidence.record("worker_stopped", p);
-        } else {
-          evidence.record("kill_switch", Map.of("where", ks.where()));
-        }
-      }
-      summary = Summaries.failed(job, error, e.getMessage());
-      status = "failed";
-      LOG.info("job {} failed: {}", job.jobId(), redactor.redact(e.getMessage()));
-    } catch (RuntimeException | LinkageError | StackOverflowError e) {
-      error = "task_error:" + e.getClass().getSimpleName();
-      summary = Summaries.failed(job, error, e.getMessage());
-      status = "failed";
-      LOG.warn("job {} threw {}", job.jobId(), redactor.redact(e.toString()));
-      if (LOG.isDebugEnabled()) {
-        StringBuilder trace = new StringBuilder(e.toString());
-        for (Throwable t = e; t != null; t = t.getCause()) {
-          if (t != e) {
-            trace.append("\ncaused by ").append(t);
-          }
-          for (StackTraceElement frame : t.getStackTrace()) {
-            trace.append("\n\tat ").append(frame);
-          }
-        }
-        LOG.debug("job {}: {}", job.jobId(), redactor.redact(trace.toString()));
-      }
-    } finally {
-      stopBeats(run.beats);
-    }
-
-    // The summary is chained: its hash in the evidence before the final line (verify checks it).
-    String summaryText = redactor.redact(summary);
-    recordSummary(evidence, job, summaryText);
-    // The summary file before the final event, so that a worker that dies after the final event
-    // leaves it; what was there (an earlier attempt's) is kept to be put back if this attempt
-    // turns out to be fenced off.
-    Path summaryFile = Summaries.path(layout.evidenceDir(), job.jobId());
-    byte[] previousSummary = readSummary(summaryFile);
-    String recordedSummary = summaryText;
-    String summaryPath = writeSummary(job, summaryText);
-    boolean stale = false;
-    try {
-      // The evidence line first: the ledger's final event records the evidence head after it.
-      if (status.equals("complete")) {
-        Optional<ChainHead> head = evidence.recordChained("complete", result);
-        queue.complete(claim, result, head.orElse(null));
-      } else {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("error", error);
-        Optional<ChainHead> head = evidence.recordChained("failed", p);
-        queue.fail(claim, error, head.orElse(null));
-      }
-    } catch (StaleClaimException e) {
-      // The attempt the ledger fenced off: verify accepts its late lines by this line.
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("worker_id", claim.workerId());
-      p.put("attempt", claim.attempt());
-      p.put("message", e.getMessage());
-      evidence.record("stale_claim", p);
-      LOG.warn("{}", redactor.redact(e.getMessage()));
-      stale = true;
-    } catch (LocalExecException e) {
-      if (status.equals("complete")) {
-        summaryText = failUnrecordable(claim, evidence, redactor.redact(e.getMessage()));
-        status = "failed";
-        error = "result_unrecordable";
-        result = null;
-      } else {
-        throw e;
-      }
-    } catch (RuntimeException e) {
-      if (!status.equals("complete")) {
-        throw e;
-      }
-      summaryText = failUnrecordable(claim, evidence, redactor.redact(e.toString()));
-      status = "failed";
-      error = "result_unrecordable";
-      result = null;
-    }
-    if (stale) {
-      // A fenced-off attempt leaves the summary of the attempt the ledger recorded.
-      restoreSummary(summaryFile, previousSummary);
-      summaryPath = null;
-    } else if (!summaryText.equals(recordedSummary)) {
-      summaryPath = writeSummary(job, summaryText);
-    }
-    return new RunOutcome(
-        status,
-        job.jobId(),
-        options.workerId(),
-        result,
-        error,
-        layout.display(evidence.path()),
-        summaryPath);
-  }
-
-  /** Writes the job's summary file; its display path, or null when it could not be written. */
-  private String writeSummary(Job job, String summaryText) {
-    try {
-      return layout.display(Summaries.write(layout.evidenceDir(), job.jobId(), summaryText));
-    } catch (IOException e) {
-      LOG.error("cannot write the summary of job {}: {}", job.jobId(), e.toString());
-      return null;
-    }
-  }
-
-  /** The bytes of a summary file (never read through a symlink), or null when there is none. */
-  private static byte[] readSummary(Path file) {
-    try {
-      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Puts back the summary file as it was before this attempt wrote it ({@code null}: none). */
-  private static void restoreSummary(Path file, byte[] previous) {
-    try {
-      if (previous == null) {
-        Files.deleteIfExists(file);
-      } else {
-        PlaneFiles.writeAtomically(file, previous, false);
-      }
-    } catch (IOException e) {
-      LOG.error("cannot put back the summary {}: {}", file, e.toString());
-    }
-  }
-
-  private void recordSummary(JobEvidence evidence, Job job, String summaryText) {
-    evidence.record(
-        "summary",
-        Summaries.evidencePayload(
-            layout.display(Summaries.path(layout.evidenceDir(), job.jobId())),
-            Summaries.bytes(summaryText)));
-  }
-
-  /**
-   * Fails a job whose result could not be recorded, so that it does not stay running and run again
-   * at every lease expiry; returns the failed summary (already chained into the evidence).
-   */
-  private String failUnrecordable(Claim claim, JobEvidence evidence, String why) {
-    Job job = claim.job();
-    String error = "result_unrecordable";
-    LOG.error("job {}: its result could not be recorded ({}); failing it", job.jobId(), why);
-    String summaryText = redactor.redact(Summaries.failed(job, error, why));
-    recordSummary(evidence, job, summaryText);
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("error", error);
-    p.put("detail", why);
-    Optional<ChainHead> head = evidence.recordChained("failed", p);
-    queue.fail(claim, error + ": " + why, head.orElse(null));
-    return summaryText;
-  }
-
-  private void heartbeat(Claim claim, JobEvidence evidence) {
-    try {
-      double until = queue.heartbeat(claim, options.lease());
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("worker_id", options.workerId());
-      p.put("lease_expires_unix", until);
-      evidence.record("lease_heartbeat", p);
-    } catch (RuntimeException e) {
-      LOG.warn("heartbeat of job {} failed: {}", claim.job().jobId(), e.toString());
-    }
-  }
-
-  private Map<String, Object> runHeader(Job job) {
-    Map<String, Object> h = new LinkedHashMap<>();
-    h.put("worker_id", options.workerId());
-    h.put("worker_version", Version.get());
-    h.put("repo_root_resolved", layout.root().toString());
-    h.put("validator_mode", JobValidator.MODE);
-    if (capabilities.model() != null) {
-      h.put("model_mode", capabilities.model().name());
-      h.put("api_base", capabilities.model().apiBase());
-      h.put("model_name", capabilities.model().modelName());
-    } else {
-      h.put("model_mode", "off");
-      h.put("api_base", "");
-      h.put("model_name", "local-exec-coordinator");
-    }
-    h.put("tool_policy_hash", Json.hash16(job.toolPolicy().toMap()));
-    h.put("budgets_hash", Json.hash16(job.budgets().toMap()));
-    h.put("tools", capabilities.tools() == null ? "none" : capabilities.tools().name());
-    boolean applies = launcher.appliesResourceLimits();
-    h.put(
-        "sandbox",
-        Sandbox.of(launcher)
-            .forNetwork(job.toolPolicy().allowNetwork())
-            .withResourceLimits(resources.enforcesAll(job.budgets().resources(), applies))
-            .toMap());
-    h.put(
-        "resource_limits",
-        resources.describe(job.budgets().resources(), applies, launcher.boundsTmpfs()));
-    return h;
   }
 
   private static void sleep(Duration d) {

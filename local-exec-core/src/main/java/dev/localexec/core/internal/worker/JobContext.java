@@ -2,7 +2,6 @@ package dev.localexec.core.internal.worker;
 
 import dev.localexec.api.EvidenceSink;
 import dev.localexec.api.Job;
-import dev.localexec.api.KillSwitchException;
 import dev.localexec.api.spi.ArgvRunner;
 import dev.localexec.api.spi.BudgetTracker;
 import dev.localexec.api.spi.JsonlOutput;
@@ -12,24 +11,21 @@ import dev.localexec.api.spi.TaskContext;
 import dev.localexec.api.spi.ToolInvoker;
 import dev.localexec.core.internal.evidence.JobJsonlOutput;
 import dev.localexec.core.internal.integrity.Redactor;
-import dev.localexec.core.internal.killswitch.KillSwitch;
 import dev.localexec.core.plane.PlaneLayout;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /** The context a task runs one job with. */
 public final class JobContext implements TaskContext {
   private static final Pattern OUTPUT_NAME = Pattern.compile("^[a-z0-9_.-]{1,64}$");
 
+  private final ClaimScope scope;
   private final Job job;
   private final BudgetTracker budget;
   private final EvidenceSink evidence;
   private final RepoPaths paths;
   private final ArgvRunner argv;
-  private final KillSwitch killSwitch;
-  private final BooleanSupplier aborting;
   private final PlaneLayout layout;
   private final Clock clock;
   private final Redactor redactor;
@@ -37,27 +33,21 @@ public final class JobContext implements TaskContext {
   private final ModelChat model;
 
   JobContext(
-      Job job,
-      BudgetTracker budget,
-      EvidenceSink evidence,
+      ClaimScope scope,
       RepoPaths paths,
       ArgvRunner argv,
-      KillSwitch killSwitch,
-      BooleanSupplier aborting,
       PlaneLayout layout,
-      Clock clock,
       Redactor redactor,
       ToolInvoker tools,
       ModelChat model) {
-    this.job = job;
-    this.budget = budget;
-    this.evidence = evidence;
+    this.scope = scope;
+    this.job = scope.job();
+    this.budget = scope.budget();
+    this.evidence = scope.evidence();
     this.paths = paths;
     this.argv = argv;
-    this.killSwitch = killSwitch;
-    this.aborting = aborting;
     this.layout = layout;
-    this.clock = clock;
+    this.clock = scope.clock();
     this.redactor = redactor;
     this.tools = tools;
     this.model = model;
@@ -100,9 +90,7 @@ public final class JobContext implements TaskContext {
 
   @Override
   public void checkKillSwitch(String where) {
-    if (killSwitch.isOn() || aborting.getAsBoolean()) {
-      throw new KillSwitchException(where);
-    }
+    scope.checkCancelled(where);
   }
 
   @Override

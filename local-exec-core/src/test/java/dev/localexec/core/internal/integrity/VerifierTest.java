@@ -21,6 +21,7 @@ import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.testing.FakeClock;
 import dev.localexec.core.testing.Fixtures;
 import dev.localexec.core.testing.SchemaOnlyPlugin;
+import dev.localexec.core.worker.RunOutcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,8 +123,8 @@ class VerifierTest {
   private void runTwoJobs() {
     plane.enqueue(job("job-evidence01", "notes_task"));
     plane.enqueue(job("job-failing001", "failing_task"));
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
-    assertThat(plane.runOnce().status()).isEqualTo("failed");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.FAILED);
   }
 
   private Path file(String relative) {
@@ -420,7 +421,7 @@ class VerifierTest {
     appendRaw(EVIDENCE_A, "{\"ts_utc\": \"2026-01");
     plane.requeue("job-evidence01");
 
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
 
     List<String> ev = lines(EVIDENCE_A);
     assertThat(ev).hasSize(18);
@@ -441,7 +442,7 @@ class VerifierTest {
   void requeuedJob_continuesItsEvidenceChainAndEveryRecordedHeadIsChecked() throws IOException {
     runTwoJobs();
     plane.requeue("job-evidence01");
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
 
     List<String> ev = lines(EVIDENCE_A);
     assertThat(ev).hasSize(16);
@@ -482,7 +483,7 @@ class VerifierTest {
 
     clock.advance(Duration.ofDays(400));
     plane.enqueue(job("job-evidence01", "notes_task"));
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
 
     List<String> ledger = lines(LEDGER);
     assertThat(ledger).hasSize(44);
@@ -726,7 +727,7 @@ class VerifierTest {
     plane.enqueue(job("job-evidence01", "notes_task"));
     PlaneInternals.of(plane).queue().claim("w-old", Duration.ofSeconds(5)).orElseThrow();
     clock.advance(Duration.ofSeconds(6));
-    assertThat(plane.runOnce().status()).isEqualTo("complete");
+    assertThat(plane.runOnce().status()).isEqualTo(RunOutcome.Status.COMPLETE);
     appendChained(EVIDENCE_A, evidenceLine("job-evidence01", "note", Map.of("late", true)));
     Map<String, Object> stale = new java.util.LinkedHashMap<>();
     stale.put("worker_id", "w-old");
