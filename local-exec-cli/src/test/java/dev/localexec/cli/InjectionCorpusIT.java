@@ -3,6 +3,7 @@ package dev.localexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.localexec.api.JobValidationException;
+import dev.localexec.core.internal.plane.PlaneInternals;
 import dev.localexec.core.json.Json;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.worker.RunOutcome;
@@ -225,9 +226,18 @@ class InjectionCorpusIT {
     assertThat(other.resolve("canary2")).exists();
   }
 
+  /**
+   * Queues a job as a writer that does not refuse shells would (a plane with shells allowed, an
+   * older version, another process on a shared queue): the plane refuses a shell at enqueue, and
+   * this corpus checks that the worker refuses it again before it runs.
+   */
+  private static void enqueuePastThePlanesCheck(dev.localexec.api.Job job) {
+    PlaneInternals.of(plane).queue().enqueue(job);
+  }
+
   private static RunOutcome enqueueAndRun(List<String> argv) {
     String id = String.format("job-inject%04d", ++seq);
-    plane.enqueue(plane.parseJob(job(id, argv)));
+    enqueuePastThePlanesCheck(plane.parseJob(job(id, argv)));
     RunOutcome o = plane.runOnce();
     assertThat(o.jobId()).isEqualTo(id);
     return o;
@@ -263,7 +273,7 @@ class InjectionCorpusIT {
     String id = String.format("job-inject%04d", ++seq);
     String doc = job(id, argv);
     try {
-      plane.enqueue(plane.parseJob(doc));
+      enqueuePastThePlanesCheck(plane.parseJob(doc));
     } catch (JobValidationException e) {
       // Refused even earlier: the schema does not admit it (e.g. an empty string).
       assertThat(e.errors()).anyMatch(m -> m.startsWith("$.payload.commands[0]"));
