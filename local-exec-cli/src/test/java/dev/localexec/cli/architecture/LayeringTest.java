@@ -114,8 +114,10 @@ class LayeringTest {
         if (!u.getModifiers().contains(JavaModifier.PUBLIC)) {
           continue;
         }
-        List<JavaClass> types = new ArrayList<>(u.getRawParameterTypes());
-        types.add(u.getRawReturnType());
+        // Every type a signature names, type arguments included (Optional<X>, List<X>).
+        List<JavaClass> types = new ArrayList<>();
+        u.getParameterTypes().forEach(t -> types.addAll(t.getAllInvolvedRawTypes()));
+        types.addAll(u.getReturnType().getAllInvolvedRawTypes());
         types.addAll(u.getThrowsClause().getTypes());
         for (JavaClass t : types) {
           String problem = problem(t);
@@ -126,7 +128,12 @@ class LayeringTest {
       }
       for (JavaField f : c.getFields()) {
         if (f.getModifiers().contains(JavaModifier.PUBLIC)) {
-          String problem = problem(f.getRawType());
+          String problem =
+              f.getType().getAllInvolvedRawTypes().stream()
+                  .map(LayeringTest::problem)
+                  .filter(java.util.Objects::nonNull)
+                  .findFirst()
+                  .orElse(null);
           if (problem != null) {
             out.add(f.getFullName() + " " + problem);
           }
