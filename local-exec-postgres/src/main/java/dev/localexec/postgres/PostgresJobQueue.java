@@ -497,6 +497,36 @@ public final class PostgresJobQueue implements JobQueue {
   }
 
   @Override
+  public Optional<LedgerEvent> finalEvent(String jobId) {
+    return tx(
+        "read the job's final event",
+        c -> {
+          Row r = row(c, jobId, false);
+          if (r == null) {
+            return Optional.<LedgerEvent>empty();
+          }
+          JobState state = r.record().status(nowUnix()).state();
+          if (state != JobState.COMPLETE && state != JobState.FAILED) {
+            return Optional.<LedgerEvent>empty();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT line FROM "
+                      + s
+                      + ".events WHERE job_id = ? AND event IN ('complete', 'fail')"
+                      + " ORDER BY line_no DESC LIMIT 1")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next() && parseOrNull(rs.getString(1)) instanceof Map<?, ?> m) {
+                return Optional.of(LedgerEvent.of(m));
+              }
+            }
+          }
+          return Optional.<LedgerEvent>empty();
+        });
+  }
+
+  @Override
   public List<Integer> unreadableLines() {
     return tx(
         "read the ledger",

@@ -29,7 +29,9 @@ import dev.localexec.core.internal.tools.SandboxedToolProcesses;
 import dev.localexec.core.internal.worker.Capabilities;
 import dev.localexec.core.internal.worker.DefaultWorker;
 import dev.localexec.core.queue.JobQueue;
+import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
+import dev.localexec.core.queue.LedgerEvent;
 import dev.localexec.core.sandbox.Sandbox;
 import dev.localexec.core.sandbox.SandboxMode;
 import dev.localexec.core.sandbox.SandboxProbe;
@@ -517,6 +519,52 @@ public final class LocalExecPlane implements AutoCloseable {
   public Optional<JobStatus> status(String jobId) {
     checkOpen();
     return queue.status(jobId);
+  }
+
+  /**
+   * A job with its outcome: its state, and for a finished job the {@code result} or {@code error}
+   * of its final ledger event (whichever worker, in whichever process or host, finished it), with
+   * its evidence and summary files.
+   *
+   * @return the job, or empty if the queue does not know it
+   */
+  public Optional<JobResult> job(String jobId) {
+    checkOpen();
+    Optional<JobStatus> found = queue.status(jobId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobStatus s = found.get();
+    Map<String, Object> result = null;
+    String error = s.error();
+    if (s.state() == JobState.COMPLETE || s.state() == JobState.FAILED) {
+      Optional<LedgerEvent> last = queue.finalEvent(jobId);
+      if (last.isPresent() && last.get() instanceof LedgerEvent.Completed c) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) c.result();
+        result = r;
+      } else if (last.isPresent() && last.get() instanceof LedgerEvent.Failed f) {
+        error = f.error();
+      }
+    }
+    Path evidence = layout.evidenceDir().resolve(jobId + ".jsonl");
+    Path summary = layout.evidenceDir().resolve(jobId + ".md");
+    return Optional.of(
+        new JobResult(
+            s.jobId(),
+            s.jobType(),
+            s.state(),
+            s.attempts(),
+            s.workerId(),
+            s.updatedTs(),
+            result,
+            error,
+            Files.isRegularFile(evidence, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? evidence
+                : null,
+            Files.isRegularFile(summary, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? summary
+                : null));
   }
 
   /** Writes the schema files into {@link PlaneLayout#schemasDir()}. */

@@ -204,6 +204,13 @@ public interface JobQueue extends AutoCloseable {
   /** One job's state, if the job is known. */
   Optional<JobStatus> status(String jobId);
 
+  /**
+   * The final event ({@code complete} or {@code fail}) of the job's latest attempt, if the job is
+   * finished: its {@code result} or {@code error} as the ledger records them. Empty for a job that
+   * is unknown, queued or running.
+   */
+  Optional<LedgerEvent> finalEvent(String jobId);
+
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
   List<Integer> unreadableLines();
 

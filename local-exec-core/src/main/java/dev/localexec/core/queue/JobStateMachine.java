@@ -4,12 +4,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The job state machine of the ledger (SPEC section 4): what each event does to its job. {@code
- * enqueue} makes a job queued (again, with its attempts reset); {@code claim} makes it running
- * under a lease, as the claim's attempt; {@code heartbeat} extends a running job's lease; {@code
- * complete} and {@code fail} are terminal; every event of a known job marks it updated. Whether a
- * running job's lease expired is judged at read time ({@link JobRecord#stateAt}). Every queue and
- * every reader of a ledger replays events through this class, so they agree on every job's state.
+ * The job state machine of the ledger (see the README's "Files" section): what each event does to
+ * its job. {@code enqueue} makes a job queued (again, with its attempts reset); {@code claim} makes
+ * it running under a lease, as the claim's attempt; {@code heartbeat} extends a running job's
+ * lease; {@code complete} and {@code fail} are terminal; every event of a known job marks it
+ * updated. Whether a running job's lease expired is judged at read time ({@link
+ * JobRecord#stateAt}). Every queue and every reader of a ledger replays events through this class,
+ * so they agree on every job's state.
  */
 public final class JobStateMachine {
   private JobStateMachine() {}

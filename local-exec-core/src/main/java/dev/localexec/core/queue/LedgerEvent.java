@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One event of the ledger (SPEC section 4), with its one codec: {@link #toMap()} gives the JSON
- * object a queue writes (keys in the ledger's order; the chain's {@code seq} and {@code hash} are
- * added by {@link LedgerLine#chain}), {@link #of(Map)} reads one back from a parsed line. Keys a
- * reader does not know are ignored, and an event of a kind this version does not know is an {@link
- * Other}.
+ * One event of the ledger (see the README's "Files" section), with its one codec: {@link #toMap()}
+ * gives the JSON object a queue writes (keys in the ledger's order; the chain's {@code seq} and
+ * {@code hash} are added by {@link LedgerLine#chain}), {@link #of(Map)} reads one back from a
+ * parsed line. Keys a reader does not know are ignored, and an event of a kind this version does
+ * not know is an {@link Other}.
  *
  * <p>Optional keys ({@code attempt}, {@code fence}, {@code evidence_head}, {@code host}) are {@code
  * null} when a line does not have them, and are left out of {@link #toMap()} then. Values of an

@@ -21,6 +21,7 @@ import dev.localexec.core.internal.queue.FileLedgerQueue;
 import dev.localexec.core.internal.queue.PlaneQueueContext;
 import dev.localexec.core.internal.schema.JobValidator;
 import dev.localexec.core.json.Json;
+import dev.localexec.core.plane.JobResult;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.plane.PlaneLayout;
 import dev.localexec.core.testing.FakeClock;
@@ -711,6 +712,56 @@ public abstract class JobQueueContract {
         .contains("- error: job_invalid\n- detail: job_invalid: ");
     VerifyReport report = plane.verify("job-invalid01");
     assertThat(report.verified()).as("%s", report.summary()).isTrue();
+  }
+
+  @Test
+  void job_givesTheResultOrErrorOfTheFinalLedgerEvent_andNothingForAnUnfinishedJob()
+      throws Exception {
+    LocalExecPlane plane = plane(root, "w1");
+    plane.enqueue(job("job-echo0001", "echo_task", Map.of("word", "hello")));
+    plane.enqueue(job("job-echo0002", "echo_task", Map.of("word", "explode")));
+    plane.enqueue(job("job-echo0003", "echo_task", Map.of("word", "later")));
+    plane.runOnce();
+    plane.runOnce();
+
+    JobResult done = plane.job("job-echo0001").orElseThrow();
+    assertThat(done.state()).isEqualTo(JobState.COMPLETE);
+    assertThat(done.result()).isEqualTo(Map.of("echo", "hello"));
+    assertThat(done.error()).isNull();
+    assertThat(done.workerId()).isEqualTo("w1");
+    assertThat(done.evidence())
+        .isEqualTo(plane.layout().evidenceDir().resolve("job-echo0001.jsonl"));
+    assertThat(done.summary()).isEqualTo(plane.layout().evidenceDir().resolve("job-echo0001.md"));
+    Path ledger = root.resolve("ledger-copy.jsonl");
+    plane.exportLedger(ledger);
+    Map<?, ?> lastComplete = null;
+    for (String line : Files.readAllLines(ledger, StandardCharsets.UTF_8)) {
+      Map<?, ?> ev = (Map<?, ?>) Json.parse(line);
+      if ("complete".equals(ev.get("event")) && "job-echo0001".equals(ev.get("job_id"))) {
+        lastComplete = ev;
+      }
+    }
+    assertThat(lastComplete).isNotNull();
+    assertThat(done.result()).isEqualTo(lastComplete.get("result"));
+    assertThat(done.toMap(plane.layout()))
+        .containsEntry("state", "complete")
+        .containsEntry("result", Map.of("echo", "hello"))
+        .doesNotContainKey("error");
+
+    JobResult failed = plane.job("job-echo0002").orElseThrow();
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.result()).isNull();
+    assertThat(failed.error()).isEqualTo("task_error:IllegalStateException");
+
+    JobResult queued = plane.job("job-echo0003").orElseThrow();
+    assertThat(queued.state()).isEqualTo(JobState.QUEUED);
+    assertThat(queued.finished()).isFalse();
+    assertThat(queued.result()).isNull();
+    assertThat(queued.evidence()).isNull();
+
+    plane.requeue("job-echo0001");
+    assertThat(plane.job("job-echo0001").orElseThrow().result()).isNull();
+    assertThat(plane.job("job-nosuchjob1")).isEmpty();
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.localexec.core.internal.integrity.Redactor;
 import dev.localexec.core.internal.paths.PlaneFiles;
 import dev.localexec.core.internal.plane.LedgerTail;
 import dev.localexec.core.internal.schema.JobValidator;
+import dev.localexec.core.json.Json;
 import dev.localexec.core.queue.Claim;
 import dev.localexec.core.queue.JobQueue;
 import dev.localexec.core.queue.JobRecord;
@@ -582,6 +583,37 @@ public final class FileLedgerQueue implements JobQueue {
 
   private static JobStatus status(Replay.Entry e, double now) {
     return e.record().status(now);
+  }
+
+  @Override
+  public Optional<LedgerEvent> finalEvent(String jobId) {
+    Optional<JobStatus> s = status(jobId);
+    if (s.isEmpty()
+        || !(s.get().state() == JobState.COMPLETE || s.get().state() == JobState.FAILED)) {
+      return Optional.empty();
+    }
+    // The job's id as it stands in its lines: a cheap filter before a line is parsed.
+    String needle = Json.line(jobId);
+    LedgerEvent last = null;
+    try (java.io.BufferedReader r = Files.newBufferedReader(ledger, StandardCharsets.UTF_8)) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (!line.contains(needle)) {
+          continue;
+        }
+        LedgerEvent ev = LedgerEvent.parse(line).orElse(null);
+        if (ev != null && jobId.equals(ev.jobId())) {
+          if (ev instanceof LedgerEvent.Completed || ev instanceof LedgerEvent.Failed) {
+            last = ev;
+          } else if (ev instanceof LedgerEvent.Enqueued) {
+            last = null;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new LocalExecException(
+          "ledger_read_failed", "cannot read " + ledger + ": " + e.getMessage(), true, e);
+    }
+    return Optional.ofNullable(last);
   }
 
   /** Lines of the ledger that could not be read (not counting a torn last line), 1-based. */
