@@ -10,6 +10,7 @@ import dev.localexec.api.LocalExecException;
 import dev.localexec.core.integrity.VerifyReport;
 import dev.localexec.core.plane.HealthReport;
 import dev.localexec.core.plane.JobCounts;
+import dev.localexec.core.plane.JobResult;
 import dev.localexec.core.plane.LocalExecPlane;
 import dev.localexec.core.queue.JobState;
 import dev.localexec.core.queue.JobStatus;
@@ -386,6 +387,51 @@ final class JobCommands {
         String ts = plane.requeue(jobId);
         cli.print(line("status", "requeued", "job_id", jobId, "event_ts", ts));
         return OK;
+      }
+    }
+  }
+
+  /** {@code result JOB_ID}. */
+  @Command(
+      name = "result",
+      description = {
+        "Print a job with its outcome as one JSON line: its state, the result of its final ledger"
+            + " event (complete) or its error (failed), and its evidence and summary files.",
+        "Exit 0 when the job is complete, 4 when it failed, 1 while it is queued or running,"
+            + " 2 for a job id the queue does not know."
+      })
+  static final class Result implements Callable<Integer> {
+    @Mixin Options.Help help;
+
+    @Parameters(paramLabel = "JOB_ID", description = "The job.")
+    String jobId;
+
+    private final LocalExecCli cli;
+
+    Result(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      try (LocalExecPlane plane = cli.plane()) {
+        JobResult job =
+            plane
+                .job(jobId)
+                .orElseThrow(
+                    () ->
+                        new UsageException(
+                            "job_id '"
+                                + jobId
+                                + "' is not in the queue "
+                                + plane.queueLocation()
+                                + "; `local-exec status` lists the jobs it has"));
+        cli.print(job.toMap(plane.layout()));
+        return switch (job.state()) {
+          case COMPLETE -> OK;
+          case FAILED -> LocalExecCli.JOB_FAILED;
+          default -> FAILURE;
+        };
       }
     }
   }

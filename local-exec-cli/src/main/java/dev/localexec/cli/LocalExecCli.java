@@ -50,6 +50,9 @@ public final class LocalExecCli {
   static final int USAGE = 2;
   static final int INVALID = 3;
 
+  /** The job asked about ended failed ({@code result}). */
+  static final int JOB_FAILED = 4;
+
   private final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
@@ -392,6 +395,7 @@ public final class LocalExecCli {
         JobCommands.Health.class,
         JobCommands.Validate.class,
         JobCommands.Requeue.class,
+        JobCommands.Result.class,
         JobCommands.Verify.class,
         JobCommands.KillSwitch.class,
         CapabilityCommands.Mcp.class,

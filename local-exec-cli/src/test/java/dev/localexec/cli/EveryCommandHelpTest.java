@@ -60,6 +60,7 @@ class EveryCommandHelpTest {
             List.of("health"),
             List.of("validate"),
             List.of("requeue"),
+            List.of("result"),
             List.of("verify"),
             List.of("kill-switch", "on"),
             List.of("kill-switch", "off"),
