@@ -53,6 +53,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -109,6 +114,15 @@ public final class LocalExecPlane implements AutoCloseable {
   private final Set<Worker> workers = Collections.newSetFromMap(new WeakHashMap<>());
 
   private boolean closed;
+
+  /** How often the futures of submitted jobs look at the queue. */
+  static final Duration SUBMIT_POLL = Duration.ofMillis(50);
+
+  /** The futures of submitted jobs that have not finished, by job id. */
+  private final Map<String, CompletableFuture<JobResult>> awaited = new ConcurrentHashMap<>();
+
+  /** Looks at the queue for {@link #awaited} jobs; made with the first submit. */
+  private ScheduledExecutorService watcher;
 
   /** Whether {@link #writing()} created and checked the folders. */
   private volatile boolean foldersReady;
@@ -522,6 +536,65 @@ public final class LocalExecPlane implements AutoCloseable {
   }
 
   /**
+   * Enqueues a job (as {@link #enqueue} does) and returns a handle whose future completes when any
+   * worker of the queue finishes it: a worker of this plane, of another process on the same repo
+   * root, or of another host on a shared queue. The plane looks at the queue every 50 ms, on one
+   * thread of its own while jobs are awaited; {@link #close()} ends it.
+   *
+   * @throws dev.localexec.api.JobValidationException as {@link #enqueue} does
+   */
+  public JobHandle submit(Job job) {
+    enqueue(job);
+    CompletableFuture<JobResult> f =
+        awaited.computeIfAbsent(job.jobId(), id -> new CompletableFuture<>());
+    synchronized (lock) {
+      checkOpen();
+      if (watcher == null) {
+        watcher =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "local-exec-submitted-jobs");
+                  t.setDaemon(true);
+                  return t;
+                });
+        watcher.scheduleWithFixedDelay(
+            this::lookAtAwaited,
+            SUBMIT_POLL.toMillis(),
+            SUBMIT_POLL.toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+    return new JobHandle(job.jobId(), f);
+  }
+
+  /** Completes the futures of the awaited jobs that have finished. */
+  private void lookAtAwaited() {
+    for (Map.Entry<String, CompletableFuture<JobResult>> e : awaited.entrySet()) {
+      CompletableFuture<JobResult> f = e.getValue();
+      if (f.isDone()) {
+        awaited.remove(e.getKey(), f);
+        continue;
+      }
+      try {
+        Optional<JobResult> job = job(e.getKey());
+        if (job.isPresent() && job.get().finished()) {
+          awaited.remove(e.getKey(), f);
+          f.complete(job.get());
+        }
+      } catch (LocalExecException ex) {
+        if (!ex.retryable()) {
+          awaited.remove(e.getKey(), f);
+          f.completeExceptionally(ex);
+        }
+      } catch (IllegalStateException ex) {
+        return; // closed meanwhile
+      } catch (RuntimeException ex) {
+        LOG.warn("cannot look at job {}: {}", e.getKey(), ex.toString());
+      }
+    }
+  }
+
+  /**
    * A job with its outcome: its state, and for a finished job the {@code result} or {@code error}
    * of its final ledger event (whichever worker, in whichever process or host, finished it), with
    * its evidence and summary files.
@@ -671,6 +744,22 @@ public final class LocalExecPlane implements AutoCloseable {
       workers.clear();
     }
     running.forEach(Worker::stop);
+    ScheduledExecutorService looking;
+    synchronized (lock) {
+      looking = watcher;
+    }
+    if (looking != null) {
+      looking.shutdownNow();
+      try {
+        looking.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (CompletableFuture<JobResult> f : awaited.values()) {
+      f.completeExceptionally(new IllegalStateException("the plane is closed"));
+    }
+    awaited.clear();
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
     boolean interrupted = false;
     for (Worker w : running) {
