@@ -14,7 +14,7 @@ fail() { echo "cli-check: $*" >&2; exit 1; }
   || fail "--version is not the JSON line {name, version}"
 
 commands=(
-  "demo" "enqueue" "worker" "status" "health" "validate" "requeue" "result" "verify"
+  "demo" "enqueue" "worker" "status" "health" "validate" "requeue" "result" "wait" "jobs" "verify"
   "kill-switch" "kill-switch on" "kill-switch off" "kill-switch status"
   "mcp" "mcp list" "mcp call" "vllm" "vllm health" "vllm serve-command"
   "coordinator" "ledger" "ledger export" "ledger import" "ledger accept-head"

@@ -415,25 +415,141 @@ final class JobCommands {
     @Override
     public Integer call() {
       try (LocalExecPlane plane = cli.plane()) {
-        JobResult job =
-            plane
-                .job(jobId)
+        JobResult job = known(plane, jobId);
+        cli.print(job.toMap(plane.layout()));
+        return exitOf(job);
+      }
+    }
+  }
+
+  /** {@code wait JOB_ID [--timeout SEC]}. */
+  @Command(
+      name = "wait",
+      description = {
+        "Wait until a job is finished by any worker of the queue (this host's daemon, another"
+            + " process, another host on PostgreSQL), then print it as `result` does.",
+        "Exit 0 when the job is complete, 4 when it failed, 1 when --timeout passed first (the"
+            + " line then says its state), 2 for a job id the queue does not know."
+      })
+  static final class Wait implements Callable<Integer> {
+    @Mixin Options.Help help;
+
+    @Parameters(paramLabel = "JOB_ID", description = "The job.")
+    String jobId;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "SEC",
+        description = "Give up after SEC seconds (1 to 86400, default 600).")
+    int timeoutSec = 600;
+
+    private final LocalExecCli cli;
+
+    Wait(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      if (timeoutSec < 1 || timeoutSec > 86_400) {
+        throw new UsageException("--timeout must be 1 to 86400 seconds, got " + timeoutSec);
+      }
+      try (LocalExecPlane plane = cli.plane()) {
+        long deadline = System.nanoTime() + timeoutSec * 1_000_000_000L;
+        while (true) {
+          JobResult job = known(plane, jobId);
+          if (job.finished() || System.nanoTime() >= deadline) {
+            cli.print(job.toMap(plane.layout()));
+            return exitOf(job);
+          }
+          Thread.sleep(100);
+        }
+      }
+    }
+  }
+
+  /** {@code jobs [--state S] [--limit N]}. */
+  @Command(
+      name = "jobs",
+      description =
+          "Print the queue's jobs, one JSON line each in enqueue order (as `status` does),"
+              + " optionally only those in one state and only the last N.")
+  static final class Jobs implements Callable<Integer> {
+    @Mixin Options.Help help;
+
+    @Option(
+        names = "--state",
+        paramLabel = "S",
+        description = "Only jobs in state S: queued, running, complete or failed.")
+    String state;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        description = "Only the last N of them (1 to 100000, default all).")
+    Integer limit;
+
+    private final LocalExecCli cli;
+
+    Jobs(LocalExecCli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      JobState wanted = null;
+      if (state != null) {
+        wanted =
+            java.util.Arrays.stream(JobState.values())
+                .filter(s -> s.jsonName().equals(state))
+                .findFirst()
                 .orElseThrow(
                     () ->
                         new UsageException(
-                            "job_id '"
-                                + jobId
-                                + "' is not in the queue "
-                                + plane.queueLocation()
-                                + "; `local-exec status` lists the jobs it has"));
-        cli.print(job.toMap(plane.layout()));
-        return switch (job.state()) {
-          case COMPLETE -> OK;
-          case FAILED -> LocalExecCli.JOB_FAILED;
-          default -> FAILURE;
-        };
+                            "--state must be queued, running, complete or failed, got '"
+                                + state
+                                + "'"));
+      }
+      if (limit != null && (limit < 1 || limit > 100_000)) {
+        throw new UsageException("--limit must be 1 to 100000, got " + limit);
+      }
+      try (LocalExecPlane plane = cli.plane()) {
+        List<JobStatus> all = new ArrayList<>();
+        for (JobStatus s : plane.status()) {
+          if (wanted == null || s.state() == wanted) {
+            all.add(s);
+          }
+        }
+        int from = limit == null ? 0 : Math.max(0, all.size() - limit);
+        for (JobStatus s : all.subList(from, all.size())) {
+          cli.print(s.toMap());
+        }
+        return OK;
       }
     }
+  }
+
+  /** The job, or a usage error naming the queue when it does not know the id. */
+  static JobResult known(LocalExecPlane plane, String jobId) {
+    return plane
+        .job(jobId)
+        .orElseThrow(
+            () ->
+                new UsageException(
+                    "job_id '"
+                        + jobId
+                        + "' is not in the queue "
+                        + plane.queueLocation()
+                        + "; `local-exec jobs` lists the jobs it has"));
+  }
+
+  /** 0 complete, 4 failed, 1 not finished. */
+  static int exitOf(JobResult job) {
+    return switch (job.state()) {
+      case COMPLETE -> OK;
+      case FAILED -> LocalExecCli.JOB_FAILED;
+      default -> FAILURE;
+    };
   }
 
   /** {@code verify [JOB_ID]}. */

@@ -396,6 +396,8 @@ public final class LocalExecCli {
         JobCommands.Validate.class,
         JobCommands.Requeue.class,
         JobCommands.Result.class,
+        JobCommands.Wait.class,
+        JobCommands.Jobs.class,
         JobCommands.Verify.class,
         JobCommands.KillSwitch.class,
         CapabilityCommands.Mcp.class,

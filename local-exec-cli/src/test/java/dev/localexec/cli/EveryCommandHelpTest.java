@@ -61,6 +61,8 @@ class EveryCommandHelpTest {
             List.of("validate"),
             List.of("requeue"),
             List.of("result"),
+            List.of("wait"),
+            List.of("jobs"),
             List.of("verify"),
             List.of("kill-switch", "on"),
             List.of("kill-switch", "off"),

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code result JOB_ID}: the job's outcome as data, the same {@code result} or {@code error} as its
- * final ledger event, with an exit code per state.
+ * {@code result JOB_ID} and {@code wait JOB_ID}: the job's outcome as data, the same {@code result}
+ * or {@code error} as its final ledger event, with an exit code per state; {@code jobs} with its
+ * filters.
  */
 class ResultCommandTest {
   @TempDir Path root;
@@ -100,6 +101,43 @@ class ResultCommandTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err())
         .contains("job_id 'job-nosuchjob1' is not in the queue")
-        .contains("local-exec status");
+        .contains("local-exec jobs");
+  }
+
+  @Test
+  void waitOnAFinishedJob_printsItAtOnce_onAQueuedOneTimesOut_onAnUnknownOneExits2()
+      throws Exception {
+    Cli cli = new Cli(root);
+    String id = "job-examplerepoindex";
+    cli.runWithInput(exampleJob("repo_index_task.json"), "enqueue", "--job-file", "-");
+
+    Cli.Result timedOut = cli.run("wait", id, "--timeout", "1");
+    assertThat(timedOut.code()).isEqualTo(LocalExecCli.FAILURE);
+    assertThat(object(timedOut.out())).containsEntry("state", "queued");
+
+    cli.run("--sandbox", "none", "worker", "--once");
+    Cli.Result done = cli.run("wait", id);
+    assertThat(done.code()).as(done.err()).isZero();
+    assertThat(object(done.out()).get("result")).isEqualTo(lastFinalEvent(id).get("result"));
+
+    Cli.Result unknown = cli.run("wait", "job-nosuchjob1", "--timeout", "5");
+    assertThat(unknown.code()).isEqualTo(LocalExecCli.USAGE);
+    assertThat(unknown.err()).contains("job_id 'job-nosuchjob1' is not in the queue");
+    assertThat(cli.run("wait", id, "--timeout", "0").code()).isEqualTo(LocalExecCli.USAGE);
+  }
+
+  @Test
+  void jobs_filtersByStateAndKeepsTheLastN() throws Exception {
+    Cli cli = new Cli(root);
+    cli.runWithInput(exampleJob("repo_index_task.json"), "enqueue", "--job-file", "-");
+    cli.run("--sandbox", "none", "worker", "--once");
+    cli.runWithInput(exampleJob("doc_compactor_task.json"), "enqueue", "--job-file", "-");
+
+    assertThat(cli.run("jobs").out().strip().split("\n")).hasSize(2);
+    Cli.Result queued = cli.run("jobs", "--state", "queued");
+    assertThat(object(queued.out())).containsEntry("job_id", "job-exampledoccompact");
+    Cli.Result last = cli.run("jobs", "--limit", "1");
+    assertThat(object(last.out())).containsEntry("job_id", "job-exampledoccompact");
+    assertThat(cli.run("jobs", "--state", "done").code()).isEqualTo(LocalExecCli.USAGE);
   }
 }
